@@ -1,0 +1,190 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  cockpit demo                                   the whole cockpit on the embedded simulator
+  cockpit demo --scenario incident --speed 10    watch an incident unfold ten times faster
+  cockpit snapshot --demo --scenario incident --after 30m --format json
+  cockpit                                        the live platform (kubeconfig, REDIS_URL, DATABASE_URL, AWS)
+  cockpit check                                  what works, what is missing, and why
+  cockpit plan scale-workers --demo              print a plan without changing anything
+  cockpit run drain-workers --demo --yes         run a procedure without the UI
+
+Keys: ? shows every key. Config: ~/.config/cockpit/config.toml (see README).";
+
+#[derive(Debug, Parser)]
+#[command(name = "cockpit", version, about = "A terminal cockpit for the on-call engineers who keep AgentOS scaled", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Config file (default: the user's config dir, config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Theme name: dark, high-contrast, light, mono, or a file in the config dir's themes/.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Keymap name: default, vim, or a file in the config dir's keymaps/.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub keymap: Option<String>,
+    /// Log file (default: cockpit.log in the state dir). Logs never go to the terminal.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Log level or filter: error, warn, info, debug, trace, or e.g. "cockpit=debug".
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// Refuse every mutating action before any request is sent.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubernetes context.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Kubernetes namespace (default: production).
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// AWS profile.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// The full-screen cockpit over the embedded simulator.
+    Demo(DemoArgs),
+    /// Print every metric with its value, unit, level and thresholds, then exit.
+    Snapshot(SnapshotArgs),
+    /// Connect to every configured source and say what works and what is missing.
+    Check,
+    /// Print the plan of a guided action and its preflight findings; change nothing.
+    Plan(ActionArgs),
+    /// Run a guided action without the UI, printing step progress.
+    Run(ActionArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ScenarioArg {
+    #[default]
+    Baseline,
+    Stress,
+    Soak,
+    Spike,
+    Incident,
+}
+
+impl ScenarioArg {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScenarioArg::Baseline => "baseline",
+            ScenarioArg::Stress => "stress",
+            ScenarioArg::Soak => "soak",
+            ScenarioArg::Spike => "spike",
+            ScenarioArg::Incident => "incident",
+        }
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    /// Load profile: the runbook's load tests, or an incident that needs emergency scaling.
+    #[arg(long, value_enum, default_value_t = ScenarioArg::Baseline)]
+    pub scenario: ScenarioArg,
+    /// Run simulated time N times faster than real time.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Seed of the simulator: the same seed gives the same run.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Start after this much simulated time has passed (e.g. 10m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub skip: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SnapshotArgs {
+    /// Read the embedded simulator instead of the live platform.
+    #[arg(long)]
+    pub demo: bool,
+    #[arg(long, value_enum, default_value_t = ScenarioArg::Baseline)]
+    pub scenario: ScenarioArg,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated time to run before the snapshot (demo), e.g. 30m, 90s, 1h30m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0")]
+    pub after: f64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ActionArgs {
+    /// scale-api, scale-workers, drain-workers, emergency, reenable-hpa, resize-workers, resize-db.
+    pub action: String,
+    /// Act on the embedded simulator.
+    #[arg(long)]
+    pub demo: bool,
+    #[arg(long, value_enum, default_value_t = ScenarioArg::Baseline)]
+    pub scenario: ScenarioArg,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Demo: simulated time to run before acting, e.g. 20m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub after: Option<f64>,
+    /// Run without asking (required by `run`).
+    #[arg(long)]
+    pub yes: bool,
+    /// Target replica count (scale-api, scale-workers).
+    #[arg(long)]
+    pub replicas: Option<u32>,
+    /// scale-api: up or down.
+    #[arg(long, value_name = "up|down")]
+    pub direction: Option<String>,
+    /// resize-workers: CPU limit, e.g. "2".
+    #[arg(long)]
+    pub cpu: Option<String>,
+    /// resize-workers: memory limit, e.g. "4Gi".
+    #[arg(long)]
+    pub memory: Option<String>,
+    /// resize-db: instance class, e.g. db.r6g.2xlarge.
+    #[arg(long)]
+    pub class: Option<String>,
+    /// resize-db: apply at the next maintenance window instead of now.
+    #[arg(long)]
+    pub at_window: bool,
+    /// Server-side dry run: validate every write without storing it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// emergency: the word typed to confirm (required with --yes).
+    #[arg(long, value_name = "WORD")]
+    pub confirm_word: Option<String>,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("expected a number, found {s:?}"))?;
+    if v > 0.0 && v <= 10_000.0 { Ok(v) } else { Err("speed must be above 0 and at most 10000".into()) }
+}
+
+fn parse_duration(s: &str) -> Result<f64, String> {
+    crate::model::units::parse_duration(s)
+}

@@ -1,0 +1,60 @@
+//! The subcommands. Each returns the process exit status.
+
+#[cfg(sim_ready)]
+pub mod demo;
+pub mod live;
+pub mod plan_run;
+#[cfg(sim_ready)]
+pub mod snapshot;
+
+use crate::cli::GlobalArgs;
+use crate::config::keymap::Keymap;
+use crate::config::theme::Theme;
+use crate::config::{Config, ConfigError, paths};
+use std::path::PathBuf;
+
+/// Exit status for a failure that is not the user's input.
+pub const EXIT_FAILURE: i32 = 1;
+
+/// Everything loaded from files before the UI starts.
+pub struct Setup {
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub user_dir: Option<PathBuf>,
+}
+
+/// Load the config, theme and keymap; any error names its file, line and column.
+pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
+    let loaded = Config::load(g.config.as_deref())?;
+    let mut config = loaded.config;
+    if g.read_only {
+        config.read_only = true;
+    }
+    if let Some(ns) = &g.namespace {
+        config.kubernetes.namespace = ns.clone();
+    }
+    if let Some(c) = &g.context {
+        config.kubernetes.context = Some(c.clone());
+    }
+    if let Some(k) = &g.kubeconfig {
+        config.kubernetes.kubeconfig = Some(k.clone());
+    }
+    if let Some(p) = &g.profile {
+        config.aws.profile = Some(p.clone());
+    }
+    if let Some(r) = &g.region {
+        config.aws.region = Some(r.clone());
+    }
+    let user_dir = paths::config_dir();
+    let theme_name = match &g.theme {
+        Some(t) => t.clone(),
+        // NO_COLOR (no-color.org) picks the monochrome theme unless one is asked for.
+        None if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => "mono".into(),
+        None => config.theme.clone(),
+    };
+    let theme = Theme::load(&theme_name, user_dir.as_deref())?;
+    let keymap = Keymap::load(g.keymap.as_deref().unwrap_or(&config.keymap), user_dir.as_deref())?;
+    Ok(Setup { config, config_path: loaded.path, theme, keymap, user_dir })
+}

@@ -1,0 +1,172 @@
+//! Configuration: serde types, loading and validation. Built-in themes and keymaps are embedded
+//! from `themes/` and `keymaps/`; files in the user's config dir override them.
+
+pub mod error;
+pub mod keymap;
+pub mod paths;
+pub mod sources;
+pub mod theme;
+
+pub use error::{ConfigError, EXIT_CONFIG};
+
+use crate::model::capacity::{CapacityParams, Limits};
+use crate::model::reading::EmergencyRules;
+use crate::model::{BoardSettings, MetricId, Threshold};
+use serde::{Deserialize, Serialize};
+use sources::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The whole `config.toml`. Every field is optional in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Seconds between refreshes of the live sources (and of the demo's samples).
+    pub refresh_secs: f64,
+    pub theme: String,
+    pub keymap: String,
+    /// Refuse every mutating action.
+    pub read_only: bool,
+    /// Per metric: `queue_depth = { warn = "> 1000", crit = "> 5000" }`.
+    pub thresholds: BTreeMap<Spanned<String>, Spanned<Threshold>>,
+    pub limits: Limits,
+    pub capacity: CapacityParams,
+    pub emergency: EmergencyRules,
+    pub kubernetes: KubeConfig,
+    pub redis: RedisConfig,
+    pub postgres: PostgresConfig,
+    pub aws: AwsConfig,
+    pub notify: NotifyConfig,
+    pub actions: ActionsConfig,
+    pub contexts: BTreeMap<String, ContextConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            refresh_secs: 2.0,
+            theme: "dark".into(),
+            keymap: "default".into(),
+            read_only: false,
+            thresholds: BTreeMap::new(),
+            limits: Limits::default(),
+            capacity: CapacityParams::default(),
+            emergency: EmergencyRules::default(),
+            kubernetes: KubeConfig::default(),
+            redis: RedisConfig::default(),
+            postgres: PostgresConfig::default(),
+            aws: AwsConfig::default(),
+            notify: NotifyConfig::default(),
+            actions: ActionsConfig::default(),
+            contexts: BTreeMap::new(),
+        }
+    }
+}
+
+/// A loaded config and the file it came from (None: built-in defaults).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Load from `explicit` (must exist), else the user's config dir (may be absent).
+    pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+        let (path, must_exist) = match explicit {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => (paths::default_config_file(), false),
+        };
+        let Some(path) = path else { return Ok(Loaded { config: Config::default(), path: None }) };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Loaded { config: Config::parse(&path, &text)?, path: Some(path) }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                Ok(Loaded { config: Config::default(), path: None })
+            }
+            Err(e) => Err(ConfigError::whole_file(&path, format!("cannot read: {e}"))),
+        }
+    }
+
+    /// Parse and validate config text; errors carry `file`, line and column.
+    pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = error::parse_toml(file, text)?;
+        cfg.validate(file, text)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, file: &Path, text: &str) -> Result<(), ConfigError> {
+        let here = |span: std::ops::Range<usize>, msg: String| ConfigError::at(file, text, span.start, msg);
+        for (key, th) in &self.thresholds {
+            if MetricId::from_key(key.get_ref()).is_none() {
+                let known: Vec<&str> = MetricId::ALL.iter().map(|m| m.key()).collect();
+                return Err(here(
+                    key.span(),
+                    format!("unknown metric {:?}; expected one of: {}", key.get_ref(), known.join(", ")),
+                ));
+            }
+            let t = th.get_ref();
+            if let (Some(w), Some(c)) = (t.warn, t.crit) {
+                let same_dir = w.cmp.higher_is_worse() == c.cmp.higher_is_worse();
+                let beyond = if w.cmp.higher_is_worse() { c.value >= w.value } else { c.value <= w.value };
+                if !same_dir || !beyond {
+                    return Err(here(
+                        th.span(),
+                        format!("crit ({c}) must point the same way as warn ({w}) and be at or beyond it"),
+                    ));
+                }
+            }
+        }
+        let l = &self.limits;
+        for (name, r) in [
+            ("api_pods", l.api_pods),
+            ("worker_pods", l.worker_pods),
+            ("redis_shards", l.redis_shards),
+            ("db_replicas", l.db_replicas),
+        ] {
+            if r.min > r.max {
+                let off = text.find(&format!("[limits.{name}]")).or_else(|| text.find(name)).unwrap_or(0);
+                return Err(ConfigError::at(file, text, off, format!("limits.{name}: min {} is above max {}", r.min, r.max)));
+            }
+        }
+        if !(0.2..=3600.0).contains(&self.refresh_secs) {
+            let off = text.find("refresh_secs").unwrap_or(0);
+            return Err(ConfigError::at(file, text, off, "refresh_secs: expected a number of seconds between 0.2 and 3600"));
+        }
+        let c = &self.capacity;
+        for (name, v) in [
+            ("tasks_per_worker", c.tasks_per_worker),
+            ("avg_processing_secs", c.avg_processing_secs),
+            ("target_queue_secs", c.target_queue_secs),
+        ] {
+            if !(v > 0.0 && v.is_finite()) {
+                let off = text.find(name).unwrap_or(0);
+                return Err(ConfigError::at(file, text, off, format!("capacity.{name}: expected a positive number")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Thresholds for the board: defaults from the runbook, overridden by the file.
+    pub fn board_settings(&self) -> BoardSettings {
+        let mut thresholds: BTreeMap<MetricId, Threshold> =
+            MetricId::ALL.iter().map(|m| (*m, m.default_threshold())).collect();
+        for (k, v) in &self.thresholds {
+            if let Some(id) = MetricId::from_key(k.get_ref()) {
+                thresholds.insert(id, *v.get_ref());
+            }
+        }
+        BoardSettings {
+            thresholds,
+            limits: self.limits,
+            capacity: self.capacity,
+            emergency: self.emergency,
+            ..BoardSettings::default()
+        }
+    }
+
+    /// True when actions must refuse to write: globally or for this Kubernetes context.
+    pub fn read_only_for(&self, context: Option<&str>) -> bool {
+        self.read_only || context.and_then(|c| self.contexts.get(c)).is_some_and(|c| c.read_only)
+    }
+}

@@ -1,0 +1,149 @@
+//! Configuration of the live sources and of the actions. Every field has a default from the
+//! runbook, so a config file only names what differs.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KubeConfig {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: String,
+    pub api_deployment: String,
+    pub worker_deployment: String,
+    pub api_hpa: String,
+    pub worker_hpa: String,
+    /// Port and path of the pods' health endpoint, read through the API server's pod proxy.
+    pub health_port: u16,
+    pub health_path: String,
+    /// The Lease that serialises guided actions.
+    pub lease_name: String,
+}
+
+impl Default for KubeConfig {
+    fn default() -> Self {
+        KubeConfig {
+            kubeconfig: None,
+            context: None,
+            namespace: "production".into(),
+            api_deployment: "api-server".into(),
+            worker_deployment: "agent-worker".into(),
+            api_hpa: "api-server-hpa".into(),
+            worker_hpa: "worker-hpa".into(),
+            health_port: 8080,
+            health_path: "/health".into(),
+            lease_name: "cockpit-actions".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// redis:// or rediss:// (TLS). `REDIS_URL` is used when this is absent.
+    pub url: Option<String>,
+    /// Environment variable holding the password, when it is not in the URL.
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// Talk to a Redis Cluster (per-node INFO, CLUSTER INFO).
+    pub cluster: bool,
+    pub queues: Vec<String>,
+    pub processing_set: String,
+    /// A counter of completed tasks, when the platform keeps one: gives exact throughput.
+    pub completed_counter: Option<String>,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        RedisConfig {
+            url: None,
+            password_env: None,
+            password_file: None,
+            cluster: false,
+            queues: vec!["agent:queue:default".into()],
+            processing_set: "agent:processing".into(),
+            completed_counter: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostgresConfig {
+    /// libpq-style connection string or URL. `DATABASE_URL`, then the PG* variables, otherwise.
+    pub url: Option<String>,
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AwsConfig {
+    /// Read CloudWatch and RDS at all (on by default when credentials are found).
+    pub enabled: Option<bool>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// The ALB's CloudWatch dimension, e.g. "app/agentos-alb/50dc6c495c0c9188".
+    pub load_balancer: Option<String>,
+    pub rds_primary: String,
+    pub rds_replicas: Vec<String>,
+    pub elasticache_group: String,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        AwsConfig {
+            enabled: None,
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            load_balancer: None,
+            rds_primary: "agentos-primary".into(),
+            rds_replicas: vec!["agentos-replica-1".into(), "agentos-replica-2".into()],
+            elasticache_group: "agentos-redis".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// A shell command; the message is in `$COCKPIT_MESSAGE` and on its stdin.
+    pub command: Option<String>,
+    /// A URL that receives `{"text": message}` as JSON.
+    pub webhook: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionsConfig {
+    /// Manifests to restore HPAs from, instead of the saved specs.
+    pub hpa_manifests_dir: Option<PathBuf>,
+    pub lock_ttl_secs: u64,
+    pub ready_timeout_secs: u64,
+    pub drain_timeout_secs: u64,
+    /// Wait between halving steps of a scale-down (the runbook's 5 minutes).
+    pub scale_down_wait_secs: u64,
+    pub rds_timeout_secs: u64,
+}
+
+impl Default for ActionsConfig {
+    fn default() -> Self {
+        ActionsConfig {
+            hpa_manifests_dir: None,
+            lock_ttl_secs: 60,
+            ready_timeout_secs: 600,
+            drain_timeout_secs: 1800,
+            scale_down_wait_secs: 300,
+            rds_timeout_secs: 3600,
+        }
+    }
+}
+
+/// Settings that apply to one Kubernetes context only.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContextConfig {
+    pub read_only: bool,
+}

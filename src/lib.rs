@@ -1,0 +1,10 @@
+//! cockpit: a terminal cockpit for the on-call engineers who keep the AgentOS platform scaled.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod logging;
+pub mod model;
+pub mod platform;
+pub mod sim;
+pub mod ui;

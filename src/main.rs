@@ -1,0 +1,44 @@
+use clap::Parser;
+use cockpit::cli::{Cli, Cmd};
+use cockpit::commands;
+use cockpit::config::EXIT_CONFIG;
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match real_main(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            cockpit::ui::terminal::restore();
+            eprintln!("cockpit: {e:#}");
+            commands::EXIT_FAILURE
+        }
+    };
+    std::process::exit(code);
+}
+
+fn real_main(cli: Cli) -> anyhow::Result<i32> {
+    let (_log_guard, _log_path) = cockpit::logging::init(cli.global.log_file.as_deref(), &cli.global.log_level)?;
+    let setup = match commands::setup(&cli.global) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cockpit: {e}");
+            return Ok(EXIT_CONFIG);
+        }
+    };
+    tracing::info!(command = ?cli.command, "cockpit starting");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async move {
+        match cli.command {
+            #[cfg(sim_ready)]
+            Some(Cmd::Demo(args)) => commands::demo::run(setup, args).await,
+            #[cfg(sim_ready)]
+            Some(Cmd::Snapshot(args)) => commands::snapshot::run(setup, args).await,
+            #[cfg(not(sim_ready))]
+            Some(_) => Ok(1),
+            None => commands::live::run(setup, cli.global).await,
+            Some(Cmd::Check) => commands::live::check(setup, cli.global).await,
+            Some(Cmd::Plan(args)) => commands::plan_run::plan(setup, args).await,
+            Some(Cmd::Run(args)) => commands::plan_run::run(setup, args).await,
+        }
+    })
+}

@@ -1,0 +1,323 @@
+//! The board: everything the dashboard knows, updated from source events. Pure data, no I/O.
+
+use super::capacity::{self, CapacityParams, ConnectionPlan, Limits, WorkerPlan};
+use super::derive::{QueueRates, RateTracker};
+use super::history::{Point, Ring, Trend, trend};
+use super::level::{Level, Threshold};
+use super::metric::MetricId;
+use super::reading::{EmergencyRules, Reading};
+use super::source::{SourceFailure, SourceId, SourceStatus};
+use super::state::{PlatformState, SourceData};
+use super::timeline::{Category, TimelineEntry};
+use std::collections::BTreeMap;
+
+/// One refresh of one source, as it arrives in the app channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceUpdate {
+    pub source: SourceId,
+    /// Seconds on the app clock.
+    pub at: f64,
+    pub result: Result<SourceData, SourceFailure>,
+}
+
+/// What the board needs from the configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardSettings {
+    pub thresholds: BTreeMap<MetricId, Threshold>,
+    pub limits: Limits,
+    pub capacity: CapacityParams,
+    pub emergency: EmergencyRules,
+    /// Samples kept per metric.
+    pub history_len: usize,
+    /// Seconds over which trends and rates are computed.
+    pub trend_window: f64,
+}
+
+impl Default for BoardSettings {
+    fn default() -> Self {
+        BoardSettings {
+            thresholds: MetricId::ALL.iter().map(|m| (*m, m.default_threshold())).collect(),
+            limits: Limits::default(),
+            capacity: CapacityParams::default(),
+            emergency: EmergencyRules::default(),
+            history_len: 600,
+            trend_window: 120.0,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Board {
+    pub settings: BoardSettings,
+    pub state: PlatformState,
+    pub status: BTreeMap<SourceId, SourceStatus>,
+    pub rates: QueueRates,
+    pub now: f64,
+    readings: BTreeMap<MetricId, Reading>,
+    history: BTreeMap<MetricId, Ring<Point>>,
+    pub timeline: Ring<TimelineEntry>,
+    tracker: RateTracker,
+    last_event_at: f64,
+    /// Largest queue depth seen in the history window ("peak queue depth" of the formula).
+    pub peak_queue: f64,
+    /// Bumped on every change, so the UI knows when to draw.
+    pub version: u64,
+}
+
+impl Board {
+    pub fn new(settings: BoardSettings, configured: &[SourceId]) -> Self {
+        let status = SourceId::ALL
+            .iter()
+            .map(|s| {
+                let st = if configured.contains(s) { SourceStatus::Connecting } else { SourceStatus::NotConfigured };
+                (*s, st)
+            })
+            .collect();
+        let readings = MetricId::ALL
+            .iter()
+            .map(|m| (*m, Reading::new(*m, None, threshold_of(&settings, *m), false)))
+            .collect();
+        let history = MetricId::ALL.iter().map(|m| (*m, Ring::new(settings.history_len))).collect();
+        let tracker = RateTracker::new(60.0, settings.capacity.avg_processing_secs);
+        Board {
+            settings,
+            state: PlatformState::default(),
+            status,
+            rates: QueueRates::default(),
+            now: 0.0,
+            readings,
+            history,
+            timeline: Ring::new(500),
+            tracker,
+            last_event_at: f64::NEG_INFINITY,
+            peak_queue: 0.0,
+            version: 0,
+        }
+    }
+
+    pub fn reading(&self, id: MetricId) -> Reading {
+        self.readings[&id]
+    }
+
+    pub fn readings(&self) -> impl Iterator<Item = &Reading> {
+        self.readings.values()
+    }
+
+    pub fn history(&self, id: MetricId) -> &Ring<Point> {
+        &self.history[&id]
+    }
+
+    pub fn threshold(&self, id: MetricId) -> Threshold {
+        threshold_of(&self.settings, id)
+    }
+
+    /// The trend of a metric over the trend window.
+    pub fn trend(&self, id: MetricId) -> Trend {
+        let pts: Vec<Point> = self.history[&id].iter().copied().collect();
+        let th = self.threshold(id);
+        let scale = th.warn.or(th.crit).map(|b| b.value).unwrap_or_else(|| {
+            pts.iter().map(|p| p.value.abs()).fold(0.0, f64::max).max(1.0)
+        });
+        trend(&pts, self.settings.trend_window, scale)
+    }
+
+    /// True when the metric is moving towards (or deeper into) its bad side.
+    pub fn worsening(&self, id: MetricId) -> bool {
+        let up = self.threshold(id).higher_is_worse();
+        matches!((self.trend(id), up), (Trend::Rising, true) | (Trend::Falling, false))
+    }
+
+    /// The worst level shown on screen among these metrics.
+    pub fn worst(&self, ids: &[MetricId]) -> Level {
+        ids.iter().map(|m| self.readings[m].shown_level()).max().unwrap_or(Level::Unknown)
+    }
+
+    pub fn source_status(&self, s: SourceId) -> &SourceStatus {
+        &self.status[&s]
+    }
+
+    pub fn push_timeline(&mut self, at: f64, category: Category, level: Level, text: impl Into<String>) {
+        self.timeline.push(TimelineEntry { at, category, level, text: text.into() });
+        self.version += 1;
+    }
+
+    /// Take one source update in.
+    pub fn ingest(&mut self, u: SourceUpdate) {
+        self.now = self.now.max(u.at);
+        self.version += 1;
+        let source = u.source;
+        match u.result {
+            Ok(data) => {
+                let was_stale = self.status[&source].is_stale();
+                self.status.insert(source, SourceStatus::Live { at: u.at });
+                if was_stale {
+                    self.push_timeline(u.at, Category::Source, Level::Ok, format!("{source} recovered"));
+                }
+                if let SourceData::Redis(r) = &data {
+                    self.rates = self.tracker.observe(u.at, r);
+                }
+                if let SourceData::Kube(k) = &data {
+                    for e in k.events.iter().filter(|e| e.at > self.last_event_at) {
+                        let level = if e.warning { Level::Warn } else { Level::Ok };
+                        let text = format!("{} {}: {}", e.object, e.reason, e.message);
+                        self.timeline.push(TimelineEntry { at: e.at, category: Category::Cluster, level, text });
+                    }
+                    if let Some(last) = k.events.iter().map(|e| e.at).reduce(f64::max) {
+                        self.last_event_at = self.last_event_at.max(last);
+                    }
+                }
+                self.state.apply(data);
+                self.recompute(source, u.at, true);
+            }
+            Err(failure) => {
+                let (since, last_ok) = match &self.status[&source] {
+                    SourceStatus::Live { at } => (u.at, Some(*at)),
+                    SourceStatus::Stale { since, last_ok, .. } => (*since, *last_ok),
+                    _ => (u.at, None),
+                };
+                let first = !self.status[&source].is_stale();
+                if first {
+                    self.push_timeline(u.at, Category::Source, Level::Stale, format!("{source} stale: {failure}"));
+                }
+                self.status.insert(source, SourceStatus::Stale { since, last_ok, failure });
+                self.recompute(source, u.at, false);
+            }
+        }
+    }
+
+    /// Mark a source as not configured (e.g. after config reload).
+    pub fn set_not_configured(&mut self, s: SourceId) {
+        self.status.insert(s, SourceStatus::NotConfigured);
+        self.version += 1;
+    }
+
+    fn recompute(&mut self, source: SourceId, at: f64, fresh: bool) {
+        let stale = self.status[&source].is_stale();
+        for &id in MetricId::ALL.iter().filter(|m| m.source() == source || derived_from(**m, source)) {
+            let value = self.value_of(id);
+            let th = threshold_of(&self.settings, id);
+            let mut r = Reading::new(id, value, th, stale);
+            if value.is_none() && !stale {
+                r.level = Level::Unknown;
+            }
+            let before = self.readings[&id];
+            if fresh {
+                if let Some(v) = value.filter(|v| v.is_finite()) {
+                    self.history.get_mut(&id).expect("every metric has a ring").push(Point { at, value: v });
+                } else if value.is_some_and(f64::is_infinite) {
+                    self.history.get_mut(&id).expect("every metric has a ring").push(Point { at, value: f64::MAX.sqrt() });
+                }
+            }
+            if r.level != before.level && value.is_some() && !th.is_empty() && before.value.is_some() {
+                let bound = match r.level {
+                    Level::Crit => th.crit.map(|b| format!(" ({b})")),
+                    Level::Warn => th.warn.map(|b| format!(" ({b})")),
+                    _ => None,
+                }
+                .unwrap_or_default();
+                let text = format!(
+                    "{} {} → {} at {}{}",
+                    id.label(),
+                    before.level.word(),
+                    r.level.word(),
+                    r.formatted(),
+                    bound
+                );
+                self.timeline.push(TimelineEntry { at, category: Category::Level, level: r.level, text });
+            }
+            self.readings.insert(id, r);
+        }
+        if let Some(q) = self.readings[&MetricId::QueueDepth].value {
+            let window_start = at - self.settings.trend_window.max(600.0);
+            self.peak_queue = self.history[&MetricId::QueueDepth]
+                .iter()
+                .filter(|p| p.at >= window_start)
+                .map(|p| p.value)
+                .fold(q, f64::max);
+        }
+    }
+
+    fn value_of(&self, id: MetricId) -> Option<f64> {
+        let s = &self.state;
+        let k = s.kube.as_ref();
+        let r = s.redis.as_ref();
+        let p = s.postgres.as_ref();
+        let c = s.cloud.as_ref();
+        use MetricId as M;
+        match id {
+            M::WorkerCpu => k.and_then(|k| k.workers.usage).map(|u| u.cpu_pct),
+            M::WorkerMemory => k.and_then(|k| k.workers.usage).map(|u| u.memory_pct),
+            M::ApiCpu => k.and_then(|k| k.api.usage).map(|u| u.cpu_pct),
+            M::ApiMemory => k.and_then(|k| k.api.usage).map(|u| u.memory_pct),
+            M::QueueDepth => r.map(|r| r.depth() as f64),
+            M::InFlight => r.map(|r| r.in_flight as f64),
+            M::AgentWait => r.and(self.rates.wait_secs),
+            M::Throughput => r.and(self.rates.throughput).map(|t| t * 60.0),
+            M::DrainTime => r.and(self.rates.drain_secs),
+            M::RedisMemory => r
+                .filter(|r| r.max_memory > 0)
+                .map(|r| r.used_memory as f64 * 100.0 / r.max_memory as f64)
+                .or_else(|| c.and_then(|c| c.cache_memory_pct)),
+            M::RedisClients => {
+                r.filter(|r| r.max_clients > 0).map(|r| r.clients as f64 * 100.0 / r.max_clients as f64)
+            }
+            M::RedisHitRate => r.and(self.rates.hit_rate),
+            M::RedisOps => r.map(|r| r.ops_per_sec),
+            M::ApiP99 => c.and_then(|c| c.api_p99_ms),
+            M::ApiErrorRate => c.and_then(|c| c.api_5xx_pct),
+            M::ApiRps => c.and_then(|c| c.api_rps),
+            M::DbCpu => c.and_then(|c| c.db_cpu_pct),
+            M::DbConnections => {
+                p.filter(|p| p.max_connections > 0).map(|p| p.total as f64 * 100.0 / p.max_connections as f64)
+            }
+            M::ReplicaLag => p.and_then(|p| p.replica_lag.iter().map(|(_, l)| *l).reduce(f64::max)),
+            M::DbRoundTrip => p.map(|p| p.round_trip_ms),
+        }
+    }
+
+    /// The runbook's emergency conditions that hold now, worded for a banner.
+    pub fn emergency_reasons(&self) -> Vec<String> {
+        let e = &self.settings.emergency;
+        let mut out = Vec::new();
+        let q = self.reading(MetricId::QueueDepth);
+        if let Some(v) = q.value.filter(|v| *v > e.queue_depth) {
+            if self.rates.depth_slope.is_some_and(|s| s > 0.0) {
+                out.push(format!("queue {} > {} and growing", q.id.unit().format(v), e.queue_depth));
+            }
+        }
+        if let Some(v) = self.reading(MetricId::ApiP99).value.filter(|v| *v > e.api_latency_ms) {
+            out.push(format!("API p99 {} > {}", MetricId::ApiP99.unit().format(v), MetricId::ApiP99.unit().format(e.api_latency_ms)));
+        }
+        if let Some(v) = self.reading(MetricId::ApiErrorRate).value.filter(|v| *v > e.error_rate_pct) {
+            out.push(format!("error rate {v:.1}% > {}%", e.error_rate_pct));
+        }
+        out
+    }
+
+    pub fn current_replicas(&self, w: super::state::Workload) -> Option<u32> {
+        self.state.kube.as_ref().and_then(|k| k.workload(w).deployment.as_ref()).map(|d| d.desired)
+    }
+
+    /// The worker formula on the current queue and arrival rate.
+    pub fn worker_plan(&self) -> WorkerPlan {
+        let q = self.reading(MetricId::QueueDepth).value.unwrap_or(0.0);
+        let lambda = self.rates.arrival_rate.unwrap_or(0.0);
+        capacity::workers(q, lambda, &self.settings.capacity, &self.settings.limits)
+    }
+
+    /// The connection formula at the given pod counts.
+    pub fn connection_plan(&self, api_pods: u32, workers: u32) -> ConnectionPlan {
+        let max = self.state.postgres.as_ref().map(|p| p.max_connections).unwrap_or(0);
+        capacity::connections(api_pods, workers, max, &self.settings.capacity)
+    }
+}
+
+fn threshold_of(settings: &BoardSettings, id: MetricId) -> Threshold {
+    settings.thresholds.get(&id).copied().unwrap_or_else(|| id.default_threshold())
+}
+
+/// Metrics computed from more than their own source's data.
+fn derived_from(id: MetricId, source: SourceId) -> bool {
+    // Redis memory falls back to CloudWatch's ElastiCache figure.
+    matches!((id, source), (MetricId::RedisMemory, SourceId::CloudWatch))
+}

@@ -1,0 +1,207 @@
+//! Model tests: thresholds at and around their edges, the formulas, rates and the board.
+
+use super::capacity::{self, CapacityParams, Limits};
+use super::history::{Point, Trend, trend};
+use super::*;
+
+#[test]
+fn runbook_thresholds_at_and_around_their_edges() {
+    // "CPU Utilization > 70% warning, > 85% critical": 70 itself is not past the warning.
+    let cpu = MetricId::WorkerCpu.default_threshold();
+    assert_eq!(cpu.level(69.9), Level::Ok);
+    assert_eq!(cpu.level(70.0), Level::Ok);
+    assert_eq!(cpu.level(70.01), Level::Warn);
+    assert_eq!(cpu.level(85.0), Level::Warn);
+    assert_eq!(cpu.level(85.01), Level::Crit);
+    let mem = MetricId::WorkerMemory.default_threshold();
+    assert_eq!(mem.level(75.0), Level::Ok);
+    assert_eq!(mem.level(75.5), Level::Warn);
+    assert_eq!(mem.level(90.0), Level::Warn);
+    assert_eq!(mem.level(90.1), Level::Crit);
+    let q = MetricId::QueueDepth.default_threshold();
+    assert_eq!(q.level(1000.0), Level::Ok);
+    assert_eq!(q.level(1001.0), Level::Warn);
+    assert_eq!(q.level(5000.0), Level::Warn);
+    assert_eq!(q.level(5001.0), Level::Crit);
+    // "API Latency P99 > 500ms / > 2s".
+    let p99 = MetricId::ApiP99.default_threshold();
+    assert_eq!(p99.level(500.0), Level::Ok);
+    assert_eq!(p99.level(500.5), Level::Warn);
+    assert_eq!(p99.level(2000.0), Level::Warn);
+    assert_eq!(p99.level(2000.1), Level::Crit);
+    // "Agent Wait Time > 30s / > 60s".
+    let wait = MetricId::AgentWait.default_threshold();
+    assert_eq!(wait.level(30.0), Level::Ok);
+    assert_eq!(wait.level(30.5), Level::Warn);
+    assert_eq!(wait.level(60.0), Level::Warn);
+    assert_eq!(wait.level(61.0), Level::Crit);
+    assert_eq!(wait.level(f64::INFINITY), Level::Crit);
+    assert_eq!(wait.level(f64::NAN), Level::Unknown);
+}
+
+#[test]
+fn hit_rate_target_is_a_lower_bound() {
+    // "Target: >80% hit rate": exactly 80 misses the target.
+    let h = MetricId::RedisHitRate.default_threshold();
+    assert_eq!(h.level(80.5), Level::Ok);
+    assert_eq!(h.level(80.0), Level::Warn);
+    assert_eq!(h.level(50.0), Level::Warn);
+    assert_eq!(h.level(49.9), Level::Crit);
+    assert!(!h.higher_is_worse());
+}
+
+#[test]
+fn bounds_parse_as_the_runbook_writes_them() {
+    assert_eq!("> 70%".parse::<Bound>().unwrap(), Bound::above(70.0));
+    assert_eq!(">=1_000".parse::<Bound>().unwrap(), Bound { cmp: Comparison::AtLeast, value: 1000.0 });
+    assert_eq!("<= 80".parse::<Bound>().unwrap(), Bound::at_most(80.0));
+    assert_eq!(" < 0.5 ".parse::<Bound>().unwrap(), Bound::below(0.5));
+    for bad in ["70", "> ", "=> 3", "> abc", "> inf", ""] {
+        assert!(bad.parse::<Bound>().is_err(), "{bad:?} should not parse");
+    }
+    assert_eq!(Bound::above(70.0).to_string(), "> 70");
+}
+
+#[test]
+fn runbook_worker_example_and_its_limits() {
+    // Runbook: (5000 * 30) / (60 * 5) = 500 workers, against a maximum of 100.
+    let p = CapacityParams::default();
+    let l = Limits::default();
+    let plan = capacity::workers(5000.0, 0.0, &p, &l);
+    assert_eq!(plan.backlog_workers, 500.0);
+    assert_eq!(plan.needed, 500);
+    assert_eq!(plan.recommended, 100);
+    assert!(plan.exceeds_max);
+    assert_eq!(plan.plugged, "(5000 × 30s) / (60s × 5) = 500.0");
+    // An empty queue still needs the minimum.
+    let idle = capacity::workers(0.0, 0.0, &p, &l);
+    assert_eq!((idle.needed, idle.recommended, idle.exceeds_max), (0, 5, false));
+    // Arrivals count: 2 tasks/s at 30 s each, 5 per worker => 12 workers busy just keeping up.
+    let flow = capacity::workers(0.0, 2.0, &p, &l);
+    assert_eq!(flow.arrival_workers, 12.0);
+    assert_eq!(flow.recommended, 12);
+}
+
+#[test]
+fn runbook_shell_recipe_truncates() {
+    let p = CapacityParams::default();
+    // 250 / 5 / 60 = 0 in bash: no workers added for a queue of 250.
+    assert_eq!(capacity::runbook_shell_recipe(250, 10, &p), 10);
+    assert_eq!(capacity::runbook_shell_recipe(6000, 10, &p), 6000 / 5 / 60 * 30 + 10);
+}
+
+#[test]
+fn connection_formula_applies_the_buffer_to_the_sum() {
+    // Runbook: "(20 * 10) + (100 * 5) * 1.2 = 840": 840 is right only with the buffer on the sum.
+    let c = capacity::connections(20, 100, 500, &CapacityParams::default());
+    assert!((c.required - 840.0).abs() < 1e-9);
+    assert!(c.exceeds_max);
+    assert_eq!(c.plugged, "((20 × 10) + (100 × 5)) × 1.2 = 840");
+    assert!(!capacity::connections(3, 5, 500, &CapacityParams::default()).exceeds_max);
+}
+
+#[test]
+fn trends() {
+    let rising: Vec<Point> = (0..30).map(|i| Point { at: i as f64, value: i as f64 * 10.0 }).collect();
+    assert_eq!(trend(&rising, 60.0, 100.0), Trend::Rising);
+    let flat: Vec<Point> = (0..30).map(|i| Point { at: i as f64, value: 50.0 + (i % 2) as f64 * 0.1 }).collect();
+    assert_eq!(trend(&flat, 60.0, 100.0), Trend::Steady);
+    let falling: Vec<Point> = rising.iter().map(|p| Point { at: p.at, value: 300.0 - p.value }).collect();
+    assert_eq!(trend(&falling, 60.0, 100.0), Trend::Falling);
+    assert_eq!(trend(&rising[..1], 60.0, 100.0), Trend::Unknown);
+}
+
+fn redis(at_depth: u64, in_flight: u64, completed: u64, hits: u64, misses: u64) -> SourceData {
+    SourceData::Redis(RedisState {
+        queues: vec![("agent:queue:default".into(), at_depth)],
+        in_flight,
+        completed_total: Some(completed),
+        used_memory: 75,
+        max_memory: 100,
+        clients: 10,
+        max_clients: 100,
+        hits,
+        misses,
+        ..Default::default()
+    })
+}
+
+fn upd(at: f64, data: SourceData) -> SourceUpdate {
+    SourceUpdate { source: data.source(), at, result: Ok(data) }
+}
+
+#[test]
+fn board_derives_rates_and_levels_from_successive_samples() {
+    let mut b = Board::new(BoardSettings::default(), &SourceId::ALL);
+    assert_eq!(b.reading(MetricId::QueueDepth).level, Level::Unknown);
+    // The queue grows by 10/s while 2 tasks/s complete.
+    for i in 0..=60u64 {
+        b.ingest(upd(i as f64, redis(900 + i * 10, 10, i * 2, i * 9, i)));
+    }
+    let r = b.reading(MetricId::QueueDepth);
+    assert_eq!(r.value, Some(1500.0));
+    assert_eq!(r.level, Level::Warn);
+    let thr = b.reading(MetricId::Throughput).value.unwrap();
+    assert!((thr - 120.0).abs() < 1e-6, "2 tasks/s is 120/min, got {thr}");
+    let arrival = b.rates.arrival_rate.unwrap();
+    assert!((arrival - 12.0).abs() < 1e-6, "arrivals = throughput + growth, got {arrival}");
+    // Wait = depth / throughput = 1500 / 2 = 750 s.
+    assert_eq!(b.reading(MetricId::AgentWait).value, Some(750.0));
+    assert_eq!(b.reading(MetricId::AgentWait).level, Level::Crit);
+    assert_eq!(b.reading(MetricId::DrainTime).value, Some(f64::INFINITY));
+    assert!((b.reading(MetricId::RedisHitRate).value.unwrap() - 90.0).abs() < 1e-9);
+    // 75 of 100 bytes is exactly the warning bound, not past it.
+    assert_eq!(b.reading(MetricId::RedisMemory).level, Level::Ok);
+    assert_eq!(b.trend(MetricId::QueueDepth), Trend::Rising);
+    assert!(b.worsening(MetricId::QueueDepth));
+    // The crossing into warning is on the timeline.
+    assert!(b.timeline.iter().any(|e| e.text.contains("Queue depth OK → WARN")), "{:?}", b.timeline.iter().collect::<Vec<_>>());
+}
+
+#[test]
+fn a_failing_source_marks_only_its_metrics_stale_and_recovers() {
+    let mut b = Board::new(BoardSettings::default(), &SourceId::ALL);
+    b.ingest(upd(1.0, redis(10, 1, 1, 1, 1)));
+    b.ingest(upd(1.0, SourceData::CloudWatch(CloudState { api_p99_ms: Some(300.0), ..Default::default() })));
+    b.ingest(SourceUpdate {
+        source: SourceId::Redis,
+        at: 5.0,
+        result: Err(SourceFailure::new(FailureKind::Refused, "127.0.0.1:6390")),
+    });
+    let q = b.reading(MetricId::QueueDepth);
+    assert!(q.stale);
+    assert_eq!(q.shown_level(), Level::Stale);
+    assert_eq!(q.value, Some(10.0), "the last good value is kept");
+    assert!(!b.reading(MetricId::ApiP99).stale);
+    match b.source_status(SourceId::Redis) {
+        SourceStatus::Stale { last_ok, .. } => assert_eq!(*last_ok, Some(1.0)),
+        other => panic!("expected stale, got {other:?}"),
+    }
+    b.ingest(upd(9.0, redis(12, 1, 2, 2, 2)));
+    assert!(!b.reading(MetricId::QueueDepth).stale);
+    assert!(b.timeline.iter().any(|e| e.text == "redis recovered"));
+}
+
+#[test]
+fn emergency_conditions_follow_the_runbook() {
+    let mut b = Board::new(BoardSettings::default(), &SourceId::ALL);
+    for i in 0..10u64 {
+        b.ingest(upd(i as f64, redis(10_000 + i * 100, 0, 0, 0, 0)));
+    }
+    b.ingest(upd(10.0, SourceData::CloudWatch(CloudState { api_p99_ms: Some(5001.0), api_5xx_pct: Some(10.0), ..Default::default() })));
+    let r = b.emergency_reasons();
+    assert_eq!(r.len(), 2, "queue growing past 10k and p99 > 5s; 10% errors is not > 10%: {r:?}");
+    assert!(r[0].starts_with("queue"));
+}
+
+#[test]
+fn durations_parse() {
+    use units::parse_duration as p;
+    assert_eq!(p("30m"), Ok(1800.0));
+    assert_eq!(p("1h30m"), Ok(5400.0));
+    assert_eq!(p("90"), Ok(90.0));
+    assert_eq!(p("2.5s"), Ok(2.5));
+    assert!(p("10x").is_err());
+    assert!(p("m").is_err());
+    assert!(p("10m5").is_err());
+}

@@ -1,0 +1,1 @@
+//! The embedded AgentOS simulator (being written).

@@ -1,0 +1,96 @@
+//! One loop, one `tokio::select!` over terminal input, source updates, job events, signals and
+//! the frame tick. Draws only when something changed, at most once per frame interval.
+
+use super::app::{App, Effect};
+use super::terminal::Term;
+use crate::model::SourceUpdate;
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use ratatui::Frame;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+/// Frames are drawn at most this often.
+pub const FRAME: Duration = Duration::from_millis(50);
+
+/// Why the loop ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    Signal(&'static str),
+    InputClosed,
+}
+
+/// Hooks for what lives beside the app: the demo's speed, the guided actions.
+pub trait Host {
+    /// Carry out an effect the app asked for.
+    fn effect(&mut self, app: &mut App, e: Effect);
+    /// Wait for the host's next event (a job step); `None` if it has none now or ever.
+    fn next(&mut self) -> impl std::future::Future<Output = Option<HostEvent>> + Send;
+    /// Apply one of its events to the app.
+    fn apply(&mut self, app: &mut App, ev: HostEvent);
+    /// Draw its popups over the dashboard.
+    fn draw(&self, f: &mut Frame, app: &App);
+}
+
+/// An event from the host, opaque to the loop.
+pub type HostEvent = Box<dyn std::any::Any + Send>;
+
+pub async fn run<H: Host>(
+    term: &mut Term,
+    app: &mut App,
+    mut sources: mpsc::Receiver<SourceUpdate>,
+    host: &mut H,
+) -> anyhow::Result<Exit> {
+    let mut input = EventStream::new();
+    let mut frame = tokio::time::interval(FRAME);
+    frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut second = tokio::time::interval(Duration::from_secs(1));
+    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut term_sig = signal(SignalKind::terminate())?;
+    let mut hup_sig = signal(SignalKind::hangup())?;
+    let mut int_sig = signal(SignalKind::interrupt())?;
+    let mut sources_open = true;
+
+    term.draw(|f| draw(f, app, host))?;
+    app.dirty = false;
+    loop {
+        tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => app.handle_event(&ev),
+                Some(Err(e)) => {
+                    tracing::error!("terminal input failed: {e}");
+                    return Ok(Exit::InputClosed);
+                }
+                None => return Ok(Exit::InputClosed),
+            },
+            u = sources.recv(), if sources_open => match u {
+                Some(u) => app.ingest(u),
+                None => sources_open = false,
+            },
+            Some(ev) = host.next() => host.apply(app, ev),
+            _ = term_sig.recv() => return Ok(Exit::Signal("SIGTERM")),
+            _ = hup_sig.recv() => return Ok(Exit::Signal("SIGHUP")),
+            _ = int_sig.recv() => return Ok(Exit::Signal("SIGINT")),
+            _ = second.tick() => app.dirty = true,
+            _ = frame.tick() => {
+                if app.dirty {
+                    term.draw(|f| draw(f, app, host))?;
+                    app.dirty = false;
+                }
+            }
+        }
+        for e in std::mem::take(&mut app.effects) {
+            host.effect(app, e);
+        }
+        if app.quit {
+            return Ok(Exit::Quit);
+        }
+    }
+}
+
+fn draw<H: Host>(f: &mut Frame, app: &App, host: &H) {
+    super::view::draw(f, app);
+    host.draw(f, app);
+}

@@ -1,0 +1,9 @@
+//! The terminal UI: app state and update, the event loop, the view, panes and popups.
+
+pub mod app;
+pub mod event_loop;
+pub mod panes;
+pub mod popups;
+pub mod terminal;
+pub mod view;
+pub mod widgets;

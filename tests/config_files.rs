@@ -1,0 +1,208 @@
+//! Valid and invalid config, theme and keymap files: the good ones load, the bad ones name the
+//! file, line and column and what was expected, and the binary exits with status 2.
+
+use cockpit::config::keymap::{Command, Context, Key, Keymap, Lookup, PaneId};
+use cockpit::config::theme::{Role, Theme};
+use cockpit::config::Config;
+use cockpit::model::{Bound, Level, MetricId};
+use ratatui::style::{Color, Modifier};
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(p)
+}
+
+fn parse(p: &str) -> Result<Config, cockpit::config::ConfigError> {
+    let path = fixture(p);
+    let text = std::fs::read_to_string(&path).unwrap();
+    Config::parse(&path, &text)
+}
+
+#[test]
+fn full_config_loads_with_the_runbook_defaults() {
+    let c = parse("config/full.toml").unwrap();
+    // The documented example spells out the built-in defaults: both give the same settings.
+    assert_eq!(c.board_settings(), Config::default().board_settings());
+    assert_eq!(c.limits, Config::default().limits);
+    assert_eq!(c.kubernetes, Config::default().kubernetes);
+    let s = c.board_settings();
+    assert_eq!(s.thresholds[&MetricId::QueueDepth].crit, Some(Bound::above(5000.0)));
+    assert!(c.read_only_for(Some("prod-eks")));
+    assert!(!c.read_only_for(Some("staging")));
+    // An empty file is the defaults.
+    assert_eq!(Config::parse(Path::new("empty.toml"), "").unwrap(), Config::default());
+}
+
+#[test]
+fn a_partial_config_overrides_only_what_it_names() {
+    let c = parse("config/tuned.toml").unwrap();
+    assert_eq!(c.refresh_secs, 5.0);
+    assert_eq!(c.limits.worker_pods.max, 200);
+    assert_eq!(c.limits.api_pods.max, 50);
+    let s = c.board_settings();
+    let q = s.thresholds[&MetricId::QueueDepth];
+    assert_eq!(q.level(2000.0), Level::Warn, ">= 2000 includes 2000");
+    assert_eq!(q.level(1999.0), Level::Ok);
+    assert_eq!(s.thresholds[&MetricId::ApiP99], MetricId::ApiP99.default_threshold());
+}
+
+#[test]
+fn bad_configs_name_file_line_and_column() {
+    let cases = [
+        ("config/bad_syntax.toml", 2, "string"),
+        ("config/unknown_metric.toml", 3, "unknown metric \"queue_dept\""),
+        ("config/bad_bound.toml", 2, "expected a comparison and a number"),
+        ("config/unknown_field.toml", 4, "unknown field `queue`"),
+        ("config/crit_before_warn.toml", 2, "must point the same way as warn"),
+        ("config/min_above_max.toml", 1, "min 60 is above max 50"),
+        ("config/wrong_type.toml", 1, "expected"),
+    ];
+    for (file, line, msg) in cases {
+        let e = parse(file).expect_err(file);
+        assert!(e.file.ends_with(file), "{file}: {e}");
+        assert_eq!(e.line, line, "{file}: {e}");
+        assert!(e.column >= 1, "{file}: {e}");
+        assert!(e.message.contains(msg), "{file}: {e}");
+        let shown = e.to_string();
+        assert!(shown.contains(&format!("{file}:{line}:{}", e.column)), "{shown}");
+    }
+}
+
+#[test]
+fn the_binary_exits_2_on_a_bad_file() {
+    let bin = env!("CARGO_BIN_EXE_cockpit");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Process::new(bin)
+        .args(["--config", fixture("config/unknown_metric.toml").to_str().unwrap(), "snapshot", "--demo"])
+        .env("COCKPIT_STATE_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown_metric.toml:3:1: unknown metric \"queue_dept\""), "{err}");
+    // A bad theme and a bad keymap in the user's config dir do the same.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("themes")).unwrap();
+    std::fs::copy(fixture("themes/bad_color.toml"), dir.path().join("themes/bad.toml")).unwrap();
+    let out = Process::new(bin)
+        .args(["--theme", "bad", "snapshot", "--demo"])
+        .env("COCKPIT_CONFIG_DIR", dir.path())
+        .env("COCKPIT_STATE_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("themes/bad.toml:3:15: unknown colour \"orangish\""), "{err}");
+    let out = Process::new(bin)
+        .args(["--config", fixture("config/missing.toml").to_str().unwrap(), "snapshot", "--demo"])
+        .env("COCKPIT_STATE_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "an explicit config that does not exist is an error");
+}
+
+fn user_dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to) in files {
+        let dest = dir.path().join(to);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(fixture(from), dest).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn builtin_themes_load_and_a_user_theme_overrides_only_what_it_names() {
+    for (name, _) in cockpit::config::theme::BUILTIN {
+        let t = Theme::load(name, None).unwrap();
+        // Levels never share a style, so they differ even before their symbols and words.
+        let levels = [Role::Ok, Role::Warn, Role::Crit, Role::Unknown, Role::Stale];
+        for (i, a) in levels.iter().enumerate() {
+            for b in &levels[i + 1..] {
+                if !(*name == "mono" && matches!((a, b), (Role::Ok, _))) {
+                    assert_ne!(t.style(*a), t.style(*b), "{name}: {a:?} and {b:?} look the same");
+                }
+            }
+        }
+    }
+    let dark = Theme::load("dark", None).unwrap();
+    for role in Role::ALL {
+        if *role != Role::Text {
+            assert_ne!(dark.style(*role), Default::default(), "dark styles {role:?}");
+        }
+    }
+    let mono = Theme::load("mono", None).unwrap();
+    assert!(Role::ALL.iter().all(|r| mono.style(*r).fg.is_none() && mono.style(*r).bg.is_none()), "mono has no colour");
+    let dir = user_dir_with(&[("themes/ops.toml", "themes/ops.toml")]);
+    let ops = Theme::load("ops", Some(dir.path())).unwrap();
+    assert_eq!(ops.style(Role::Crit).fg, Some(Color::Rgb(0xff, 0, 0xff)));
+    assert!(ops.style(Role::Crit).add_modifier.contains(Modifier::REVERSED));
+    assert_eq!(ops.style(Role::Warn), dark.style(Role::Warn));
+    assert_eq!(ops.style(Role::Border), dark.style(Role::Border));
+    // The high-contrast theme does not tell ok from crit by red and green.
+    let hc = Theme::load("high-contrast", None).unwrap();
+    assert_ne!(hc.style(Role::Ok).fg, Some(Color::Green));
+    assert!(hc.style(Role::Crit).bg.is_some(), "critical is a filled block in high contrast");
+}
+
+#[test]
+fn bad_themes_are_located() {
+    let dir = user_dir_with(&[
+        ("themes/bad_color.toml", "themes/bad_color.toml"),
+        ("themes/unknown_role.toml", "themes/unknown_role.toml"),
+        ("themes/loop.toml", "themes/loop.toml"),
+    ]);
+    let e = Theme::load("bad_color", Some(dir.path())).unwrap_err();
+    assert_eq!((e.line, e.column), (3, 15), "{e}");
+    let e = Theme::load("unknown_role", Some(dir.path())).unwrap_err();
+    assert_eq!((e.line, e.column), (3, 1), "{e}");
+    assert!(e.message.contains("unknown role \"okay\""), "{e}");
+    let e = Theme::load("loop", Some(dir.path())).unwrap_err();
+    assert!(e.message.contains("loops"), "{e}");
+    let e = Theme::load("nope", None).unwrap_err();
+    assert!(e.message.contains("no theme named \"nope\""), "{e}");
+}
+
+fn key(s: &str) -> Key {
+    s.parse().unwrap()
+}
+
+#[test]
+fn keymaps_load_layer_and_look_up() {
+    let d = Keymap::load("default", None).unwrap();
+    assert_eq!(d.lookup(Context::Dashboard, &[key("q")]), Lookup::Found(Command::Quit));
+    assert_eq!(d.lookup(Context::Help, &[key("?")]), Lookup::Found(Command::Help), "global applies in help");
+    assert_eq!(d.lookup(Context::Dashboard, &[key("E")]), Lookup::Found(Command::Start("emergency".into())));
+    assert_eq!(d.lookup(Context::Dashboard, &[key("<S-Tab>")]), Lookup::Found(Command::FocusPrev));
+    // Every description is there for the help overlay.
+    for c in Context::ALL {
+        assert!(d.bindings(c).iter().all(|b| !b.desc.is_empty()), "{c:?}");
+    }
+    let vim = Keymap::load("vim", None).unwrap();
+    assert_eq!(vim.lookup(Context::Dashboard, &[key("g")]), Lookup::Prefix);
+    assert_eq!(vim.lookup(Context::Dashboard, &[key("g"), key("g")]), Lookup::Found(Command::Top));
+    assert_eq!(vim.lookup(Context::Dashboard, &[key("q")]), Lookup::Found(Command::Quit), "vim keeps the defaults");
+    let dir = user_dir_with(&[("keymaps/default.toml", "keymaps/default.toml")]);
+    let user = Keymap::load("default", Some(dir.path())).unwrap();
+    assert_eq!(user.lookup(Context::Dashboard, &[key("x")]), Lookup::Found(Command::Start("scale-workers".into())));
+    assert_eq!(user.lookup(Context::Dashboard, &[key("g"), key("e")]), Lookup::Found(Command::Focus(PaneId::Events)));
+    assert_eq!(user.lookup(Context::Dashboard, &[key("w")]), Lookup::Found(Command::Start("scale-workers".into())));
+}
+
+#[test]
+fn bad_keymaps_are_located() {
+    let cases = [
+        ("keymaps/bad_command.toml", 3, 21, "unknown command \"explode\""),
+        ("keymaps/bad_key.toml", 3, 10, "unknown key \"<Ctrl-x>\""),
+        ("keymaps/bad_context.toml", 1, 2, "unknown context \"dashbord\""),
+        ("keymaps/bad_action.toml", 3, 21, "unknown action \"scale-everything\""),
+    ];
+    for (file, line, col, msg) in cases {
+        let mut k = Keymap::default();
+        let text = std::fs::read_to_string(fixture(file)).unwrap();
+        let e = k.layer(&fixture(file), &text).unwrap_err();
+        assert_eq!((e.line, e.column), (line, col), "{file}: {e}");
+        assert!(e.message.contains(msg), "{file}: {e}");
+    }
+}

@@ -1,0 +1,90 @@
+//! The AWS test peer: `moto_server` (PyPI moto[server]) on a free loopback port.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use tempfile::TempDir;
+
+use super::process::{self, PeerProcess, PortLease, Spawn, find_program};
+
+/// One moto server (every AWS service moto emulates, one in-memory account), stopped on drop.
+#[derive(Debug)]
+pub struct Moto {
+    proc: Option<PeerProcess>,
+    port: PortLease,
+    dir: TempDir,
+    /// How long the start took until the server answered.
+    pub started_in: Duration,
+}
+
+impl Moto {
+    pub fn start() -> Result<Self> {
+        find_program("moto_server")?;
+        let dir = process::temp_dir("cockpit-moto-")?;
+        let port = PortLease::new(false)?;
+        let mut moto = Moto { proc: None, port, dir, started_in: Duration::ZERO };
+        moto.restart()?;
+        Ok(moto)
+    }
+
+    /// `http://127.0.0.1:P`: the endpoint_url for every AWS client.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port())
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port.port()
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("moto.log")
+    }
+
+    /// An SdkConfig for this server: static credentials testing/testing, region us-east-1,
+    /// endpoint_url = [`Moto::endpoint`], no retries (a test should see the first error).
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        let credentials = aws_sdk_cloudwatch::config::Credentials::new(
+            "testing", "testing", None, None, "cockpit-tests");
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(credentials)
+            .endpoint_url(self.endpoint())
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load()
+            .await
+    }
+
+    /// Forget every resource and metric (POST /moto-api/reset).
+    pub fn reset(&self) -> Result<()> {
+        let (code, body) = process::http(self.port(), "POST", "/moto-api/reset", None)?;
+        if code != 200 {
+            bail!("moto reset answered {code}: {body}");
+        }
+        Ok(())
+    }
+
+    /// Stop the server, keeping the port for [`Moto::restart`] (which starts empty).
+    pub fn kill(&mut self) -> Result<()> {
+        if let Some(mut proc) = self.proc.take() {
+            proc.stop(false);
+        }
+        process::wait_port_closed(self.port())
+    }
+
+    pub fn restart(&mut self) -> Result<()> {
+        if self.proc.as_mut().is_some_and(|p| p.exited().is_none()) {
+            return Ok(());
+        }
+        let args = ["-H", "127.0.0.1", "-p", &self.port().to_string()].map(String::from);
+        let how = Spawn { cleanup: vec![self.dir.path().to_path_buf()], ..Default::default() };
+        let program = find_program("moto_server")?;
+        let mut proc = PeerProcess::spawn("moto_server", &program, &args, &self.log_path(), &how)?;
+        let port = self.port();
+        self.started_in = proc.wait_ready("to answer HTTP", || {
+            process::http(port, "GET", "/moto-api/data.json", None).is_ok_and(|(code, _)| code == 200)
+        })?;
+        self.proc = Some(proc);
+        Ok(())
+    }
+}
