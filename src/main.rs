@@ -29,12 +29,8 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async move {
         match cli.command {
-            #[cfg(sim_ready)]
             Some(Cmd::Demo(args)) => commands::demo::run(setup, args).await,
-            #[cfg(sim_ready)]
             Some(Cmd::Snapshot(args)) => commands::snapshot::run(setup, args).await,
-            #[cfg(not(sim_ready))]
-            Some(_) => Ok(1),
             None => commands::live::run(setup, cli.global).await,
             Some(Cmd::Check) => commands::live::check(setup, cli.global).await,
             Some(Cmd::Plan(args)) => commands::plan_run::plan(setup, args).await,

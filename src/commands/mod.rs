@@ -1,10 +1,8 @@
 //! The subcommands. Each returns the process exit status.
 
-#[cfg(sim_ready)]
 pub mod demo;
 pub mod live;
 pub mod plan_run;
-#[cfg(sim_ready)]
 pub mod snapshot;
 
 use crate::cli::GlobalArgs;

@@ -55,6 +55,38 @@ pub fn sparkline(points: &Ring<Point>, width: usize, ceiling: Option<f64>) -> St
     s
 }
 
+/// A sparkline whose every bar is styled by the level its own value had: a glance shows when
+/// a metric crossed its thresholds, not only where it is now.
+pub fn sparkline_spans(theme: &Theme, board: &Board, id: MetricId, width: usize) -> Vec<Span<'static>> {
+    let th = board.threshold(id);
+    let ring = board.history(id);
+    let text = sparkline(ring, width, th.crit.map(|c| c.value));
+    let pad_n = width.saturating_sub(ring.len());
+    let stale = board.reading(id).stale;
+    let vals: Vec<f64> = ring.tail(width).map(|p| p.value).collect();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut run_style: Option<Style> = None;
+    for (i, ch) in text.chars().enumerate() {
+        let style = if i < pad_n {
+            theme.style(Role::Muted)
+        } else if stale {
+            theme.level(Level::Stale)
+        } else {
+            quiet(theme, th.level(vals.get(i - pad_n).copied().unwrap_or(0.0)))
+        };
+        if run_style.is_some_and(|s| s != style) {
+            spans.push(Span::styled(std::mem::take(&mut run), run_style.unwrap_or_default()));
+        }
+        run_style = Some(style);
+        run.push(ch);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, run_style.unwrap_or_default()));
+    }
+    spans
+}
+
 /// The trend arrow of a metric, styled: worsening in the warning style.
 pub fn trend(theme: &Theme, board: &Board, id: MetricId) -> Span<'static> {
     let t = board.trend(id);

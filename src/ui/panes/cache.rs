@@ -64,10 +64,10 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     for (node, used) in &r.shard_memory {
         let pct = if per_shard_max > 0.0 { *used as f64 * 100.0 / per_shard_max } else { 0.0 };
         let l = b.threshold(MetricId::RedisMemory).level(pct);
-        let bar_w = w.saturating_sub(10 + 8 + 12).min(30);
+        let bar_w = w.saturating_sub(14 + 8 + 12).min(30);
         let filled = ((pct / 100.0) * bar_w as f64).round().clamp(0.0, bar_w as f64) as usize;
         lines.push(Line::from(vec![
-            Span::styled(pad(&format!("  {node}"), 10), t.style(Role::Muted)),
+            Span::styled(pad(&format!("  {node} "), 14), t.style(Role::Muted)),
             Span::styled(format!("{}{}", "█".repeat(filled), "░".repeat(bar_w - filled)), widgets::quiet(t, l)),
             Span::styled(format!(" {pct:>3.0}% {}", bytes(*used as f64)), widgets::quiet(t, l)),
         ]));

@@ -125,12 +125,8 @@ pub fn metric(theme: &Theme, board: &Board, id: MetricId, label: &str, width: us
     let used = 10 + 2 + 7 + 2;
     let spark_w = width.saturating_sub(used + 1).min(60);
     if spark_w >= 4 {
-        let r = board.reading(id);
         line.spans.push(Span::raw(" "));
-        line.spans.push(Span::styled(
-            widgets::sparkline(board.history(id), spark_w, r.threshold.crit.map(|c| c.value)),
-            widgets::quiet(theme, r.shown_level()),
-        ));
+        line.spans.extend(widgets::sparkline_spans(theme, board, id, spark_w));
     }
     line
 }

@@ -51,8 +51,7 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
             Span::raw(" "),
         ];
         if spark_w > 0 {
-            let ceiling = r.threshold.crit.map(|c| c.value);
-            spans.push(Span::styled(widgets::sparkline(b.history(id), spark_w, ceiling), widgets::quiet(t, l)));
+            spans.extend(widgets::sparkline_spans(t, b, id, spark_w));
         }
         if show_thr {
             let thr = format!(
@@ -75,6 +74,39 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         if !reasons.is_empty() {
             let text = format!("runbook emergency conditions: {}", reasons.join("; "));
             lines.push(Line::styled(widgets::ellipsize(&text, w), t.style(Role::Crit)));
+        }
+    }
+    // With room to spare (a wall screen), list everything else that needs attention.
+    let room = (inner.height as usize).saturating_sub(lines.len() + 1);
+    if room >= 2 {
+        let mut alarms: Vec<_> = MetricId::ALL
+            .iter()
+            .filter(|id| !ROWS.iter().any(|(r, _)| r == *id))
+            .map(|id| b.reading(*id))
+            .filter(|r| r.shown_level().is_alarm())
+            .collect();
+        alarms.sort_by_key(|r| std::cmp::Reverse(r.shown_level()));
+        lines.push(Line::raw(""));
+        if alarms.is_empty() {
+            lines.push(Line::styled("Nothing else needs attention.", t.style(Role::Muted)));
+        } else {
+            lines.push(Line::styled("Also needs attention", t.style(Role::Title)));
+        }
+        for r in alarms.into_iter().take(room - 1) {
+            let l = r.shown_level();
+            let bound = match l {
+                crate::model::Level::Crit => r.threshold.crit,
+                _ => r.threshold.warn,
+            }
+            .map(|b| format!(" ({b})"))
+            .unwrap_or_default();
+            let act = r.id.scale_action().map(|a| format!(" → {a}")).unwrap_or_default();
+            let text = format!("{} {}{bound}{act}", r.id.label(), r.formatted());
+            lines.push(Line::from(vec![
+                widgets::badge(t, l),
+                Span::raw(" "),
+                Span::styled(widgets::ellipsize(&text, w.saturating_sub(8)), widgets::quiet(t, l)),
+            ]));
         }
     }
     f.render_widget(Paragraph::new(lines), inner);

@@ -1,0 +1,60 @@
+//! Regenerate the README's screenshots from the real program:
+//!
+//!     cargo build && cargo run --example screenshots
+//!
+//! Runs `target/debug/cockpit demo` in a pseudo-terminal for each shot, reads the screen
+//! through a terminal emulator and writes screenshots/NAME.svg and NAME.txt.
+
+#[path = "../tests/pty/session.rs"]
+mod pty;
+#[path = "../tests/pty/svg.rs"]
+mod svg;
+
+use std::time::Duration;
+
+struct Shot {
+    name: &'static str,
+    args: &'static [&'static str],
+    size: (u16, u16),
+    keys: &'static [u8],
+    wait_for: &'static str,
+}
+
+const SHOTS: &[Shot] = &[
+    Shot { name: "incident-wall", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (200, 60), keys: b"", wait_for: "Events" },
+    Shot { name: "incident-80x24", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (80, 24), keys: b"", wait_for: "Overview" },
+    Shot { name: "baseline-120x40", args: &["demo", "--scenario", "baseline", "--skip", "10m"], size: (120, 40), keys: b"", wait_for: "Overview" },
+    Shot { name: "help", args: &["demo", "--skip", "5m"], size: (120, 40), keys: b"?", wait_for: "Keys (default)" },
+    Shot { name: "high-contrast", args: &["--theme", "high-contrast", "demo", "--scenario", "stress", "--skip", "20m"], size: (160, 48), keys: b"", wait_for: "Events" },
+];
+
+fn main() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = root.join("target/debug/cockpit");
+    assert!(bin.exists(), "build first: cargo build");
+    let out = root.join("screenshots");
+    std::fs::create_dir_all(&out).unwrap();
+    for shot in SHOTS {
+        let mut s = pty::Session::start_bin(bin.to_str().unwrap(), shot.args, shot.size.0, shot.size.1);
+        s.wait_for("Overview");
+        std::thread::sleep(Duration::from_millis(2500));
+        if !shot.keys.is_empty() {
+            s.send(shot.keys);
+        }
+        s.wait_for(shot.wait_for);
+        std::thread::sleep(Duration::from_millis(300));
+        let (svg, txt) = {
+            let p = s.parser.lock().unwrap();
+            (svg::render(p.screen()), p.screen().contents())
+        };
+        std::fs::write(out.join(format!("{}.svg", shot.name)), svg).unwrap();
+        std::fs::write(out.join(format!("{}.txt", shot.name)), txt).unwrap();
+        if !shot.keys.is_empty() {
+            s.send(b"\x1b");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        s.send(b"q");
+        let _ = s.wait_exit();
+        println!("screenshots/{}.svg", shot.name);
+    }
+}

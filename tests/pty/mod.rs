@@ -1,0 +1,13 @@
+//! The pseudo-terminal harness of the end-to-end tests.
+
+#![allow(dead_code)]
+
+mod session;
+pub mod svg;
+
+pub use session::Session;
+
+/// Start the cockpit built for these tests.
+pub fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+    Session::start_bin(env!("CARGO_BIN_EXE_cockpit"), args, cols, rows)
+}
