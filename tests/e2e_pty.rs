@@ -45,3 +45,51 @@ fn sighup_restores_the_terminal() {
     assert!(!p.screen().alternate_screen(), "alternate screen left after SIGHUP");
     assert!(!p.screen().hide_cursor(), "cursor shown again after SIGHUP");
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let mut s = pty::start(&["demo"], 80, 24);
+    s.wait_for("Overview");
+    let pid = s.child.process_id().expect("pid") as i32;
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+    let st = s.wait_exit();
+    assert!(!st.success());
+    std::thread::sleep(Duration::from_millis(100));
+    let p = s.parser.lock().unwrap();
+    assert!(!p.screen().alternate_screen() && !p.screen().hide_cursor(), "terminal restored after SIGTERM");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_reports() {
+    // COCKPIT_TEST_PANIC makes the event loop panic after its first frame: the guard's hook must
+    // restore the terminal before the panic message is printed.
+    let mut s = pty::start_env(&["demo"], 80, 24, &[("COCKPIT_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")]);
+    let st = s.wait_exit();
+    assert!(!st.success());
+    std::thread::sleep(Duration::from_millis(100));
+    let p = s.parser.lock().unwrap();
+    assert!(!p.screen().alternate_screen() && !p.screen().hide_cursor(), "terminal restored after a panic");
+    let text = p.screen().contents();
+    assert!(text.contains("COCKPIT_TEST_PANIC"), "the panic message is readable on the restored screen:\n{text}");
+}
+
+#[test]
+fn incident_climbs_into_critical_and_the_hpas_react() {
+    let mut s = pty::start(&["demo", "--scenario", "incident", "--speed", "200"], 200, 60);
+    s.wait_for("Overview");
+    // The queue row turns critical and the worker HPA rescales, within its limits.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let screen = s.screen();
+        let queue_crit = screen.lines().any(|l| l.contains("✖ CRIT  Queue depth"));
+        let rescaled = screen.contains("SuccessfulRescale");
+        if queue_crit && rescaled {
+            assert!(screen.contains("EMERGENCY"), "{screen}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no critical queue and rescale yet:\n{screen}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+}

@@ -55,6 +55,8 @@ pub struct Board {
     pub now: f64,
     readings: BTreeMap<MetricId, Reading>,
     history: BTreeMap<MetricId, Ring<Point>>,
+    /// Trends, computed when a metric's source reports (not on every frame).
+    trends: BTreeMap<MetricId, Trend>,
     pub timeline: Ring<TimelineEntry>,
     tracker: RateTracker,
     last_event_at: f64,
@@ -87,6 +89,7 @@ impl Board {
             now: 0.0,
             readings,
             history,
+            trends: MetricId::ALL.iter().map(|m| (*m, Trend::Unknown)).collect(),
             timeline: Ring::new(500),
             tracker,
             last_event_at: f64::NEG_INFINITY,
@@ -111,13 +114,21 @@ impl Board {
         threshold_of(&self.settings, id)
     }
 
-    /// The trend of a metric over the trend window.
+    /// The trend of a metric over the trend window, as of its source's last report.
     pub fn trend(&self, id: MetricId) -> Trend {
-        let pts: Vec<Point> = self.history[&id].iter().copied().collect();
+        self.trends[&id]
+    }
+
+    fn compute_trend(&self, id: MetricId) -> Trend {
+        let ring = &self.history[&id];
+        let from = ring.last().map(|p| p.at - self.settings.trend_window).unwrap_or(0.0);
+        let pts: Vec<Point> = ring.iter().rev().take_while(|p| p.at >= from).copied().collect();
         let th = self.threshold(id);
         let scale = th.warn.or(th.crit).map(|b| b.value).unwrap_or_else(|| {
             pts.iter().map(|p| p.value.abs()).fold(0.0, f64::max).max(1.0)
         });
+        let mut pts = pts;
+        pts.reverse();
         trend(&pts, self.settings.trend_window, scale)
     }
 
@@ -226,6 +237,10 @@ impl Board {
                 self.timeline.push(TimelineEntry { at, category: Category::Level, level: r.level, text });
             }
             self.readings.insert(id, r);
+            if fresh {
+                let t = self.compute_trend(id);
+                self.trends.insert(id, t);
+            }
         }
         if let Some(q) = self.readings[&MetricId::QueueDepth].value {
             let window_start = at - self.settings.trend_window.max(600.0);

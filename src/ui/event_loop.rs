@@ -55,6 +55,10 @@ pub async fn run<H: Host>(
 
     term.draw(|f| draw(f, app, host))?;
     app.dirty = false;
+    // For the end-to-end test that proves a panic restores the terminal.
+    if std::env::var_os("COCKPIT_TEST_PANIC").is_some() {
+        panic!("COCKPIT_TEST_PANIC is set: panicking on purpose after the first frame");
+    }
     loop {
         tokio::select! {
             ev = input.next() => match ev {

@@ -46,7 +46,10 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     let board = app.view_board();
     let t = &app.theme;
-    f.render_widget(Block::default().style(t.style(Role::Text)), area);
+    // Paint the background only for themes that set one: each frame starts from a blank buffer.
+    if t.style(Role::Text).bg.is_some() {
+        f.render_widget(Block::default().style(t.style(Role::Text)), area);
+    }
     let reasons = board.emergency_reasons();
     let banner_h = u16::from(!reasons.is_empty() && area.height >= 8);
     let footer_h = u16::from(area.height >= 6);

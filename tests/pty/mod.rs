@@ -11,3 +11,8 @@ pub use session::Session;
 pub fn start(args: &[&str], cols: u16, rows: u16) -> Session {
     Session::start_bin(env!("CARGO_BIN_EXE_cockpit"), args, cols, rows)
 }
+
+/// Start the cockpit with extra environment variables.
+pub fn start_env(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Session {
+    Session::start_with(env!("CARGO_BIN_EXE_cockpit"), args, cols, rows, env)
+}

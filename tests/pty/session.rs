@@ -17,6 +17,10 @@ pub struct Session {
 
 impl Session {
     pub fn start_bin(bin: &str, args: &[&str], cols: u16, rows: u16) -> Session {
+        Session::start_with(bin, args, cols, rows, &[])
+    }
+
+    pub fn start_with(bin: &str, args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system();
         let pair = pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("open a pty");
         let state = tempfile::tempdir().unwrap();
@@ -26,6 +30,9 @@ impl Session {
         cmd.env("COCKPIT_STATE_DIR", state.path());
         cmd.env("COCKPIT_CONFIG_DIR", state.path().join("config"));
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn cockpit");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();

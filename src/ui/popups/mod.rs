@@ -1,5 +1,6 @@
 //! Popups drawn over the dashboard.
 
+pub mod action;
 pub mod help;
 pub mod menu;
 
