@@ -269,10 +269,14 @@ async fn kmock_scales_conflicts_and_leases() -> Result<()> {
         "spec": {"holderIdentity": "me", "leaseDurationSeconds": 30}}))?;
     let created = leases.create(&PostParams::default(), &lease).await?;
     let mut mine = created.clone();
-    mine.spec.as_mut().map(|s| s.holder_identity = Some("me-again".into()));
+    if let Some(spec) = mine.spec.as_mut() {
+        spec.holder_identity = Some("me-again".into());
+    }
     leases.replace("cockpit-lock", &PostParams::default(), &mine).await?;
     let mut theirs = created;
-    theirs.spec.as_mut().map(|s| s.holder_identity = Some("them".into()));
+    if let Some(spec) = theirs.spec.as_mut() {
+        spec.holder_identity = Some("them".into());
+    }
     let err = leases.replace("cockpit-lock", &PostParams::default(), &theirs).await.err().context("stale lease")?;
     assert_eq!(api_code(&err), Some((409, "Conflict".into())));
     let already = leases.create(&PostParams::default(), &lease).await.err().context("twice")?;

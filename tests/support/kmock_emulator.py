@@ -1,9 +1,12 @@
 """The Kubernetes API that the kmock test peer serves (see kmock_server.py).
 
-`CockpitEmulator` subclasses `kmock.KubernetesEmulator` and keeps kmock's parts that fit:
-the HTTP server, request parsing, the bundled resource discovery and its error rendering. It
-serves the object verbs itself (see kmock_store.py for why), plus the subresources `status`,
-`scale` (autoscaling/v1 Scale) and pods/services `proxy`, and SelfSubjectAccessReviews.
+`CockpitEmulator` subclasses `kmock.KubernetesEmulator` and keeps what fits of it: its HTTP
+server, its bundled resource discovery (made deterministic here) and /version. Resource
+requests never reach kmock's own handling, which (kmock 0.8) stamps no resourceVersion, uid or
+creationTimestamp; answers PUT with 500; merges every PATCH type as nested dicts; ignores
+dryRun, status/scale/proxy subresources and a watch's resourceVersion, selectors and timeout;
+lists without kind/apiVersion; says "Object Not Found" instead of NotFound; and fails with
+500 on /api/v1/namespaces. This class serves them instead, from kmock_store.Store.
 """
 import asyncio
 import copy

@@ -124,10 +124,15 @@ impl Kmock {
         let port = PortLease::new(false)?;
         let token = format!("kmock-token-{}", port.port());
         let mut kmock = Kmock { proc: None, port, token, opts, dir, started_in: Duration::ZERO };
-        kmock.write_kubeconfig()?;
         std::fs::write(kmock.dir.path().join("deny.json"), serde_json::to_vec(&kmock.opts.deny)?)?;
-        kmock.restart()?;
-        Ok(kmock)
+        for attempt in 1.. {
+            kmock.write_kubeconfig()?;
+            match kmock.restart() {
+                Err(e) if attempt < 3 && process::is_port_clash(&e) => kmock.port = PortLease::new(false)?,
+                other => return other.map(|()| kmock),
+            }
+        }
+        unreachable!()
     }
 
     fn write_kubeconfig(&self) -> Result<()> {

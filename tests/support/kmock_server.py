@@ -17,6 +17,7 @@ import pathlib
 import signal
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the sources in the work tree
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import kmock  # noqa: E402

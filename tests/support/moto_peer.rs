@@ -6,7 +6,16 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use tempfile::TempDir;
 
-use super::process::{self, PeerProcess, PortLease, Spawn, find_program};
+use super::process::{self, PeerProcess, PortLease, Spawn, find_program, python};
+
+/// `moto_server` beside the test python (a venv's bin/), else on PATH.
+fn moto_server() -> Result<PathBuf> {
+    let beside = python().ok().and_then(|p| p.parent().map(|d| d.join("moto_server")));
+    if let Some(beside) = beside.filter(|p| p.is_file()) {
+        return Ok(beside);
+    }
+    find_program("moto_server")
+}
 
 /// One moto server (every AWS service moto emulates, one in-memory account), stopped on drop.
 #[derive(Debug)]
@@ -20,12 +29,17 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Result<Self> {
-        find_program("moto_server")?;
+        moto_server()?;
         let dir = process::temp_dir("cockpit-moto-")?;
         let port = PortLease::new(false)?;
         let mut moto = Moto { proc: None, port, dir, started_in: Duration::ZERO };
-        moto.restart()?;
-        Ok(moto)
+        for attempt in 1.. {
+            match moto.restart() {
+                Err(e) if attempt < 3 && process::is_port_clash(&e) => moto.port = PortLease::new(false)?,
+                other => return other.map(|()| moto),
+            }
+        }
+        unreachable!()
     }
 
     /// `http://127.0.0.1:P`: the endpoint_url for every AWS client.
@@ -78,7 +92,7 @@ impl Moto {
         }
         let args = ["-H", "127.0.0.1", "-p", &self.port().to_string()].map(String::from);
         let how = Spawn { cleanup: vec![self.dir.path().to_path_buf()], ..Default::default() };
-        let program = find_program("moto_server")?;
+        let program = moto_server()?;
         let mut proc = PeerProcess::spawn("moto_server", &program, &args, &self.log_path(), &how)?;
         let port = self.port();
         self.started_in = proc.wait_ready("to answer HTTP", || {

@@ -34,13 +34,16 @@ def main() -> int:
                         '(by default the parent at start, which may already be gone)')
     parser.add_argument('--user')
     parser.add_argument('--stop-signal', default='TERM', choices=['TERM', 'INT', 'QUIT'])
-    parser.add_argument('--stop-timeout', type=float, default=10.0)
+    parser.add_argument('--stop-timeout', type=float, default=10.0,
+                        help='then SIGKILL (keep it below the 15 s that process.rs waits)')
     parser.add_argument('--cleanup', action='append', default=[])
     parser.add_argument('--janitor', metavar='LIST')
     parser.add_argument('command', nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ['--'] else args.command
     parent = args.parent_pid or os.getppid()
+    if os.getpgrp() != os.getpid():
+        os.setpgid(0, 0)  # a group of its own: the final killpg must hit nothing else
     if args.janitor:
         return janitor(parent, args.janitor)
     if not command:
@@ -60,7 +63,7 @@ def main() -> int:
         print(f'peer_guard: cannot start {command[0]}: {e}', file=sys.stderr, flush=True)
         return 127
 
-    orphaned = False
+    orphaned = stopped = False
     while child.poll() is None:
         orphaned = os.getppid() != parent
         if stop_requested or orphaned:
@@ -70,11 +73,16 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+            stopped = True
             break
         time.sleep(0.1)
     if orphaned or signal.SIGHUP in stop_requested:
         for path in args.cleanup:
             shutil.rmtree(path, ignore_errors=True)
+    if stopped:
+        # Whatever the peer left in this process group (its own children) goes with the guard.
+        sys.stderr.flush()
+        os.killpg(0, signal.SIGKILL)
     return child.returncode if child.returncode is not None else 0
 
 

@@ -88,7 +88,15 @@ impl Postgres {
         std::fs::remove_file(&pwfile)?;
         let port = PortLease::new(false)?;
         let mut pg = Postgres { proc: None, port, opts, bin, as_user, dir, started_in: Duration::ZERO };
-        pg.restart()?;
+        for attempt in 1.. {
+            match pg.restart() {
+                Err(e) if attempt < 3 && process::is_port_clash(&e) => pg.port = PortLease::new(false)?,
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
         pg.bootstrap()?;
         pg.started_in = start.elapsed();
         Ok(pg)

@@ -76,7 +76,8 @@ pub fn is_root() -> bool {
 /// A temp dir for one peer, listed for this process's janitor (see peer_guard.py), which
 /// removes it if the test process dies before dropping the peer.
 pub fn temp_dir(prefix: &str) -> Result<tempfile::TempDir> {
-    static JANITOR: OnceLock<Result<(PathBuf, Mutex<Option<Child>>), String>> = OnceLock::new();
+    type Janitor = (PathBuf, Mutex<Option<Child>>);
+    static JANITOR: OnceLock<Result<Janitor, String>> = OnceLock::new();
     let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
     let janitor = JANITOR.get_or_init(|| {
         let listing = std::env::temp_dir().join(format!("cockpit-janitor-{}.list", std::process::id()));
@@ -134,6 +135,13 @@ impl Drop for PortLease {
     }
 }
 
+/// Whether a start failed because another process took the port between our check and the
+/// peer's bind (the first start then retries on a new port; a restart cannot).
+pub fn is_port_clash(err: &anyhow::Error) -> bool {
+    let text = format!("{err:#}").to_lowercase();
+    text.contains("already in use") || text.contains("in use by another program")
+}
+
 pub fn port_is_free(port: u16) -> bool {
     TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
@@ -173,6 +181,7 @@ impl PeerProcess {
             cmd.arg("--cleanup").arg(dir);
         }
         cmd.arg("--").arg(program).args(args);
+        cmd.env("PYTHONDONTWRITEBYTECODE", "1");
         cmd.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out).process_group(0);
         let child = cmd.spawn().with_context(|| format!("cannot start {name}"))?;
         Ok(PeerProcess { name: name.to_string(), child, log: log.to_path_buf() })

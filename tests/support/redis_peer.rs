@@ -50,8 +50,13 @@ impl RedisServer {
         let dir = process::temp_dir("cockpit-redis-")?;
         let port = PortLease::new(cluster)?;
         let mut server = RedisServer { proc: None, port, opts, cluster, dir, started_in: Duration::ZERO };
-        server.restart()?;
-        Ok(server)
+        for attempt in 1.. {
+            match server.restart() {
+                Err(e) if attempt < 3 && process::is_port_clash(&e) => server.port = PortLease::new(cluster)?,
+                other => return other.map(|()| server),
+            }
+        }
+        unreachable!()
     }
 
     /// `redis://127.0.0.1:P` (`redis://:PASSWORD@127.0.0.1:P` with a password).
