@@ -50,6 +50,10 @@ pub struct Hpa {
     pub last_scale: Option<u64>,
 }
 
+/// The status fields whose change bumps the resourceVersion.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StatusPrint(u32, u32, Vec<i64>, Vec<(bool, String)>, Option<u64>);
+
 fn cond(kind: &str, status: bool, reason: &str, message: impl Into<String>) -> HpaCondition {
     HpaCondition { kind: kind.into(), status, reason: reason.into(), message: message.into() }
 }
@@ -59,7 +63,13 @@ fn within(t: u64, now: u64, window: u32) -> bool {
 }
 
 impl Hpa {
-    pub fn new(workload: Workload, name: &str, deployment: &str, mut spec_json: Value, offset: u64) -> Result<Self, String> {
+    pub fn new(
+        workload: Workload,
+        name: &str,
+        deployment: &str,
+        mut spec_json: Value,
+        offset: u64,
+    ) -> Result<Self, String> {
         hpa_spec::apply_defaults(&mut spec_json);
         let spec = hpa_spec::parse(&spec_json)?;
         let n = spec.metrics.len();
@@ -80,7 +90,12 @@ impl Hpa {
             current_metrics: vec![None; n],
             conditions: vec![
                 cond("AbleToScale", true, "ReadyForNewScale", "recommended size matches current size"),
-                cond("ScalingActive", true, "ValidMetricFound", "the HPA was able to successfully calculate a replica count"),
+                cond(
+                    "ScalingActive",
+                    true,
+                    "ValidMetricFound",
+                    "the HPA was able to successfully calculate a replica count",
+                ),
                 cond("ScalingLimited", false, "DesiredWithinRange", "the desired count is within the acceptable range"),
             ],
             last_scale: None,
@@ -160,13 +175,26 @@ impl Hpa {
                     }
                     TargetKind::Value => {
                         let ratio = usage / metric.target;
-                        let n = if (1.0 - ratio).abs() > tol { (ratio * spec_replicas as f64).ceil() as u32 } else { spec_replicas };
+                        let n = if (1.0 - ratio).abs() > tol {
+                            (ratio * spec_replicas as f64).ceil() as u32
+                        } else {
+                            spec_replicas
+                        };
                         (Some(n), Some(usage))
                     }
                     TargetKind::Utilization => (None, None),
                 }
             }
             _ => (None, None),
+        }
+    }
+
+    /// Fill the status (current replicas and metric values) without deciding anything.
+    pub fn refresh(&mut self, spec_replicas: u32, m: &MetricInputs) {
+        self.current = m.status_replicas;
+        self.desired = spec_replicas;
+        for i in 0..self.spec.metrics.len() {
+            self.current_metrics[i] = self.proposal(i, spec_replicas, m).1;
         }
     }
 
@@ -186,27 +214,50 @@ impl Hpa {
             }
         }
         if self.spec.target_kind != "Deployment" || self.spec.target_name != self.deployment {
-            let msg = format!("the HPA controller was unable to get the target's current scale: deployments \"{}\" not found", self.spec.target_name);
+            let msg = format!(
+                "the HPA controller was unable to get the target's current scale: deployments \"{}\" not found",
+                self.spec.target_name
+            );
             self.set(cond("AbleToScale", false, "FailedGetScale", msg));
             return None;
         }
         let (min, max) = (self.spec.min, self.spec.max);
         let cur = spec_replicas;
         let (desired, reason) = if cur == 0 {
-            self.set(cond("ScalingActive", false, "ScalingDisabled", "scaling is disabled since the replica count of the target is zero"));
+            self.set(cond(
+                "ScalingActive",
+                false,
+                "ScalingDisabled",
+                "scaling is disabled since the replica count of the target is zero",
+            ));
             self.desired = 0;
             return None;
         } else if cur > max {
-            self.set(cond("ScalingLimited", true, "TooManyReplicas", "the desired replica count is more than the maximum replica count"));
+            self.set(cond(
+                "ScalingLimited",
+                true,
+                "TooManyReplicas",
+                "the desired replica count is more than the maximum replica count",
+            ));
             (max, "Current number of replicas above Spec.MaxReplicas".to_string())
         } else if cur < min {
-            self.set(cond("ScalingLimited", true, "TooFewReplicas", "the desired replica count is less than the minimum replica count"));
+            self.set(cond(
+                "ScalingLimited",
+                true,
+                "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count",
+            ));
             (min, "Current number of replicas below Spec.MinReplicas".to_string())
         } else {
             let Some((metric_desired, i)) = best.filter(|_| any_metric) else {
                 let external = self.spec.metrics.iter().any(|x| matches!(x.source, MetricSource::External { .. }));
                 let reason = if external { "FailedGetExternalMetric" } else { "FailedGetResourceMetric" };
-                self.set(cond("ScalingActive", false, reason, "the HPA was unable to compute the replica count: no metrics returned"));
+                self.set(cond(
+                    "ScalingActive",
+                    false,
+                    reason,
+                    "the HPA was unable to compute the replica count: no metrics returned",
+                ));
                 return None;
             };
             let name = self.spec.metrics[i].long_name();
@@ -216,7 +267,11 @@ impl Hpa {
                 "ValidMetricFound",
                 format!("the HPA was able to successfully calculate a replica count from {name}"),
             ));
-            let reason = if metric_desired > cur { format!("{name} above target") } else { "All metrics below target".to_string() };
+            let reason = if metric_desired > cur {
+                format!("{name} above target")
+            } else {
+                "All metrics below target".to_string()
+            };
             (self.normalize(now, cur, metric_desired), reason)
         };
         self.desired = desired;
@@ -229,7 +284,12 @@ impl Hpa {
         self.up_events.retain(|(t, _)| within(*t, now, keep));
         self.down_events.retain(|(t, _)| within(*t, now, keep));
         self.last_scale = Some(now);
-        self.set(cond("AbleToScale", true, "SucceededRescale", format!("the HPA controller was able to update the target scale to {desired}")));
+        self.set(cond(
+            "AbleToScale",
+            true,
+            "SucceededRescale",
+            format!("the HPA controller was able to update the target scale to {desired}"),
+        ));
         Some((desired, reason))
     }
 
@@ -254,9 +314,15 @@ impl Hpa {
         self.recommendations.push((now, prenormalized));
         if stabilized != prenormalized {
             let (reason, msg) = if prenormalized >= cur {
-                ("ScaleUpStabilized", "recent recommendations were lower than current one, applying the lowest recent recommendation")
+                (
+                    "ScaleUpStabilized",
+                    "recent recommendations were lower than current one, applying the lowest recent recommendation",
+                )
             } else {
-                ("ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation")
+                (
+                    "ScaleDownStabilized",
+                    "recent recommendations were higher than current one, applying the highest recent recommendation",
+                )
             };
             self.set(cond("AbleToScale", true, reason, msg));
         } else {
@@ -350,13 +416,88 @@ impl Hpa {
     }
 
     /// The status fields whose change bumps the resourceVersion.
-    pub(crate) fn status_print(&self) -> (u32, u32, Vec<i64>, Vec<(bool, String)>, Option<u64>) {
-        (
+    pub(crate) fn status_print(&self) -> StatusPrint {
+        StatusPrint(
             self.current,
             self.desired,
             self.current_metrics.iter().map(|m| m.map(|v| (v * 100.0).round() as i64).unwrap_or(-1)).collect(),
             self.conditions.iter().map(|c| (c.status, c.reason.clone())).collect(),
             self.last_scale,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_hpa() -> Hpa {
+        Hpa::new(Workload::Api, "api-server-hpa", "api-server", hpa_spec::runbook_api_spec("api-server", 3, 50), 0)
+            .expect("valid")
+    }
+
+    fn busy(pods: u32, cpu: f64) -> MetricInputs {
+        with_memory(pods, cpu, 30.0)
+    }
+
+    fn with_memory(pods: u32, cpu: f64, mem: f64) -> MetricInputs {
+        MetricInputs {
+            status_replicas: pods,
+            ready: pods,
+            cpu_sum: cpu * pods as f64,
+            running: pods,
+            mem_sum: mem * pods as f64,
+            cpu_request: 1.0,
+            mem_request_bytes: 1024.0 * 1024.0 * 1024.0,
+            queue_depth: 0.0,
+        }
+    }
+
+    #[test]
+    fn scale_up_waits_for_the_window_then_doubles_per_minute() {
+        let mut h = api_hpa();
+        let mut replicas = 3;
+        let mut scaled = Vec::new();
+        for t in (15..=330).step_by(15) {
+            if let Some((n, reason)) = h.sync(t, replicas, &busy(replicas, 140.0)) {
+                assert!(reason.starts_with("cpu resource utilization"), "{reason}");
+                replicas = n;
+                scaled.push((t, n));
+            }
+        }
+        assert_eq!(scaled, vec![(75, 6), (135, 12), (195, 24), (255, 48), (315, 50)]);
+        let limited = h.state().conditions.into_iter().find(|c| c.kind == "ScalingLimited").expect("condition");
+        assert!(limited.status);
+        assert_eq!(limited.reason, "TooManyReplicas");
+    }
+
+    #[test]
+    fn scale_down_waits_five_minutes_then_halves_every_two() {
+        let mut h = api_hpa();
+        let mut replicas = 20;
+        // Steady at 20 first, so the window holds 20.
+        for t in (15..=300).step_by(15) {
+            assert_eq!(h.sync(t, replicas, &busy(replicas, 70.0)), None);
+        }
+        let mut scaled = Vec::new();
+        for t in (315..=1200).step_by(15) {
+            if let Some((n, reason)) = h.sync(t, replicas, &with_memory(replicas, 10.0, 5.0)) {
+                assert_eq!(reason, "All metrics below target");
+                replicas = n;
+                scaled.push((t, n));
+            }
+        }
+        // The 300 s window forgets the last recommendation of 20 at 600; then 50% per 120 s.
+        assert_eq!(scaled, vec![(600, 10), (720, 5), (840, 3)]);
+        // Within tolerance: no change.
+        assert_eq!(h.sync(1215, 3, &busy(3, 75.0)), None);
+    }
+
+    #[test]
+    fn unready_pods_damp_a_scale_up() {
+        let h = api_hpa();
+        // 4 ready at 100%, 6 starting: counted as 0% the ratio is 40/70 < 1, so no change.
+        let m = MetricInputs { status_replicas: 10, ..busy(4, 100.0) };
+        assert_eq!(h.proposal(0, 10, &m).0, Some(10));
     }
 }

@@ -26,7 +26,10 @@ impl TargetKind {
 pub enum MetricSource {
     /// "cpu" or "memory".
     Resource(String),
-    External { name: String, selector: BTreeMap<String, String> },
+    External {
+        name: String,
+        selector: BTreeMap<String, String>,
+    },
     /// A type the simulator has no data for (Pods, Object, ContainerResource).
     Unsupported(String),
 }
@@ -212,7 +215,8 @@ fn parse_metric(i: usize, m: &Value) -> Result<MetricSpec, String> {
     let ty = m.get("type").and_then(Value::as_str).ok_or_else(|| at("type: required"))?;
     let (source, target) = match ty {
         "Resource" => {
-            let name = field(m, &["resource", "name"]).and_then(Value::as_str).ok_or_else(|| at("resource.name: required"))?;
+            let name =
+                field(m, &["resource", "name"]).and_then(Value::as_str).ok_or_else(|| at("resource.name: required"))?;
             if name != "cpu" && name != "memory" {
                 return Err(at(&format!("resource.name: {name:?} is not cpu or memory")));
             }
@@ -306,8 +310,10 @@ fn parse_rules(v: Option<&Value>, up: bool) -> Result<Rules, String> {
 /// Validate a (defaulted) spec as the API server would.
 pub fn parse(spec: &Value) -> Result<HpaSpec, String> {
     let obj: &Map<String, Value> = spec.as_object().ok_or("spec: expected an object")?;
-    let target_kind = field(spec, &["scaleTargetRef", "kind"]).and_then(Value::as_str).ok_or("scaleTargetRef.kind: required")?;
-    let target_name = field(spec, &["scaleTargetRef", "name"]).and_then(Value::as_str).ok_or("scaleTargetRef.name: required")?;
+    let target_kind =
+        field(spec, &["scaleTargetRef", "kind"]).and_then(Value::as_str).ok_or("scaleTargetRef.kind: required")?;
+    let target_name =
+        field(spec, &["scaleTargetRef", "name"]).and_then(Value::as_str).ok_or("scaleTargetRef.name: required")?;
     let min = match obj.get("minReplicas") {
         None => 1,
         m => count(m, "minReplicas")?,

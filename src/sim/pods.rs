@@ -41,6 +41,8 @@ pub struct Pod {
     pub memory_pct: f64,
     /// Worker only: tasks being processed.
     pub tasks: Vec<Task>,
+    /// How fast this pod leaks memory, relative to the scenario's rate.
+    pub leak_factor: f64,
     pub(crate) was_ready: bool,
 }
 
@@ -51,8 +53,19 @@ impl Pod {
     pub fn ready(&self, now: u64) -> bool {
         self.terminating_until.is_none() && now >= self.ready_at
     }
+    /// Pending until the first container runs; a restarting container stays Running.
     pub fn phase(&self, now: u64) -> &'static str {
-        if now < self.running_at { "Pending" } else { "Running" }
+        if now < self.running_at && self.restarts == 0 { "Pending" } else { "Running" }
+    }
+    /// The container's waiting reason, if it is waiting.
+    pub fn waiting_reason(&self, now: u64) -> Option<&'static str> {
+        if now >= self.running_at || self.terminating() {
+            None
+        } else if self.restarts > 0 {
+            Some("CrashLoopBackOff")
+        } else {
+            Some("ContainerCreating")
+        }
     }
 }
 
@@ -150,6 +163,7 @@ impl Deploy {
             cpu_pct: 0.0,
             memory_pct: 0.0,
             tasks,
+            leak_factor: rng.range(0.7, 1.3),
             was_ready: false,
         });
     }
@@ -178,7 +192,7 @@ impl Deploy {
     }
 
     /// Set spec.replicas (a manual scale or the HPA), with the controller's event.
-    pub fn set_replicas(&mut self, now: u64, n: u32, log: &mut EventLog) {
+    pub fn set_replicas(&mut self, at: f64, n: u32, log: &mut EventLog) {
         if n == self.replicas {
             return;
         }
@@ -186,7 +200,7 @@ impl Deploy {
         self.replicas = n;
         self.generation += 1;
         log.normal(
-            now as f64,
+            at,
             self.object(),
             "ScalingReplicaSet",
             format!("Scaled {dir} replica set {}-{} to {n}", self.name, self.template_hash),
@@ -194,7 +208,7 @@ impl Deploy {
     }
 
     /// Change container 0's limits: a new template, rolled out over the next steps.
-    pub fn set_limits(&mut self, now: u64, cpu: &str, memory: &str, rng: &mut Rng, log: &mut EventLog) {
+    pub fn set_limits(&mut self, at: f64, cpu: &str, memory: &str, rng: &mut Rng, log: &mut EventLog) {
         self.cpu_limit = cpu.to_string();
         self.memory_limit = memory.to_string();
         self.template += 1;
@@ -202,7 +216,7 @@ impl Deploy {
         self.generation += 1;
         self.rolling = true;
         log.normal(
-            now as f64,
+            at,
             self.object(),
             "ScalingReplicaSet",
             format!(
@@ -274,11 +288,8 @@ impl Deploy {
             self.create_pod(now, rng);
         }
         // Clean up unready old pods, then scale old ready ones down while enough stay available.
-        let new_unready = self
-            .pods
-            .iter()
-            .filter(|p| !p.terminating() && p.template == self.template && !p.ready(now))
-            .count();
+        let new_unready =
+            self.pods.iter().filter(|p| !p.terminating() && p.template == self.template && !p.ready(now)).count();
         let mut may_remove = live(self) as i64 - min_available as i64 - new_unready as i64;
         while may_remove > 0 {
             let Some(i) = self.victim(now, true, Some(false)) else { break };

@@ -34,10 +34,7 @@ pub fn quantity(q: &str) -> Option<f64> {
     if q.is_empty() {
         return None;
     }
-    let (num, mult) = SUFFIXES
-        .iter()
-        .find_map(|(s, m)| q.strip_suffix(s).map(|n| (n, *m)))
-        .unwrap_or((q, 1.0));
+    let (num, mult) = SUFFIXES.iter().find_map(|(s, m)| q.strip_suffix(s).map(|n| (n, *m))).unwrap_or((q, 1.0));
     let v = num.parse::<f64>().ok()? * mult;
     (v.is_finite() && v >= 0.0).then_some(v)
 }

@@ -15,10 +15,6 @@ impl TaskQueue {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// New tasks arriving at second `at`, at the back.
     pub fn push(&mut self, at: u64, n: u64) {
         if n == 0 {
@@ -31,12 +27,14 @@ impl TaskQueue {
         self.len += n;
     }
 
-    /// Tasks handed back by a worker that went away, at the front (they were taken first, and
-    /// a reliable queue puts them back where consumers pop), keeping their arrival time.
+    /// A task handed back by a worker that went away, keeping its arrival time. A reliable
+    /// queue puts it back where consumers pop, so it goes ahead of everything newer: the
+    /// buckets stay ordered by arrival (usually it lands at the very front).
     pub fn requeue(&mut self, arrived_at: u64) {
-        match self.buckets.front_mut() {
+        let i = self.buckets.iter().position(|(t, _)| *t >= arrived_at).unwrap_or(self.buckets.len());
+        match self.buckets.get_mut(i) {
             Some((t, c)) if *t == arrived_at => *c += 1,
-            _ => self.buckets.push_front((arrived_at, 1)),
+            _ => self.buckets.insert(i, (arrived_at, 1)),
         }
         self.len += 1;
     }
@@ -78,12 +76,15 @@ mod tests {
         assert_eq!(q.buckets(), 2);
         assert_eq!(q.pop(), Some(1));
         q.requeue(0);
+        q.requeue(2);
         assert_eq!(q.oldest(), Some(0));
+        assert_eq!(q.buckets(), 4);
         assert_eq!(q.pop(), Some(0));
         assert_eq!(q.pop(), Some(1));
         assert_eq!(q.pop(), Some(1));
+        assert_eq!(q.pop(), Some(2));
         assert_eq!(q.pop(), Some(3));
         assert_eq!(q.pop(), None);
-        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
     }
 }

@@ -87,10 +87,10 @@ pub struct Profile {
     pub worker_leak_mib_per_hour: f64,
 }
 
-/// Each user sends about 1 API request a second. Tasks: one every ~330 s per user, so that the
-/// baseline's 100 users (0.3 tasks/s, 9 in flight) sit well inside the 5 minimum workers
-/// (25 slots); at the runbook's suggested one per 100 s, 100 users would need 6 workers and the
-/// baseline would hover at the CPU warning. The incident adds a batch submission (0.006/user)
+/// Each user sends about 1 API request a second. Tasks: one every 400 s per user, so that the
+/// baseline's 100 users (0.25 tasks/s, ~7.5 in flight) sit well inside the 5 minimum workers
+/// (25 slots) even in a burst; at one per 100 s, 100 users would need 6 workers at full CPU and
+/// the baseline would sit at the CPU warning. The incident adds a batch submission (0.006/user)
 /// on top of a 10,000-user surge: 60 tasks/s against the 16.7/s that 100 workers finish, and
 /// 10,000 req/s against the 7,500 that 50 API pods serve.
 pub const PROFILES: [Profile; 5] = [
@@ -105,7 +105,7 @@ pub const PROFILES: [Profile; 5] = [
         cycle_secs: 0.0,
         spike_secs: 0.0,
         rps_per_user: 1.0,
-        tasks_per_user: 0.003,
+        tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 0.0,
     },
     Profile {
@@ -119,7 +119,7 @@ pub const PROFILES: [Profile; 5] = [
         cycle_secs: 0.0,
         spike_secs: 0.0,
         rps_per_user: 1.0,
-        tasks_per_user: 0.003,
+        tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 0.0,
     },
     Profile {
@@ -133,7 +133,7 @@ pub const PROFILES: [Profile; 5] = [
         cycle_secs: 0.0,
         spike_secs: 0.0,
         rps_per_user: 1.0,
-        tasks_per_user: 0.003,
+        tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 300.0,
     },
     Profile {
@@ -147,7 +147,7 @@ pub const PROFILES: [Profile; 5] = [
         cycle_secs: 1200.0,
         spike_secs: 300.0,
         rps_per_user: 1.0,
-        tasks_per_user: 0.003,
+        tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 0.0,
     },
     Profile {
@@ -180,10 +180,7 @@ impl FromStr for Scenario {
     type Err = ScenarioParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_lowercase();
-        Scenario::ALL
-            .into_iter()
-            .find(|sc| sc.name() == wanted)
-            .ok_or_else(|| ScenarioParseError(s.to_string()))
+        Scenario::ALL.into_iter().find(|sc| sc.name() == wanted).ok_or_else(|| ScenarioParseError(s.to_string()))
     }
 }
 
