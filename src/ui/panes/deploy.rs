@@ -137,3 +137,14 @@ fn short_metric(name: &str) -> &str {
         other => other,
     }
 }
+
+/// "API pods (api-server)": the pane title with the deployment's name once it is known.
+pub fn title(board: &Board, w: Workload, pane: crate::config::keymap::PaneId) -> String {
+    board
+        .state
+        .kube
+        .as_ref()
+        .and_then(|k| k.workload(w).deployment.as_ref())
+        .map(|d| format!("{} ({})", pane.title(), d.name))
+        .unwrap_or_else(|| pane.title().to_string())
+}

@@ -15,13 +15,7 @@ use ratatui::widgets::Paragraph;
 pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let (b, t) = (cx.board, cx.theme);
     let level = pane_level(b, PaneId::Workers);
-    let name = b
-        .state
-        .kube
-        .as_ref()
-        .and_then(|k| k.workers.deployment.as_ref())
-        .map(|d| format!("{} ({})", PaneId::Workers.title(), d.name))
-        .unwrap_or_else(|| PaneId::Workers.title().to_string());
+    let name = deploy::title(b, Workload::Workers, PaneId::Workers);
     f.render_widget(widgets::pane_block(t, &name, level, cx.focused, &cx.hint), area);
     let inner = widgets::inner(area);
     let w = inner.width as usize;
