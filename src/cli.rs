@@ -178,6 +178,21 @@ pub struct ActionArgs {
     /// emergency: the word typed to confirm (required with --yes).
     #[arg(long, value_name = "WORD")]
     pub confirm_word: Option<String>,
+    /// resize-db: apply now instead of the form's choice (which is "at the window" unless the DB is hot).
+    #[arg(long, conflicts_with = "at_window")]
+    pub apply_now: bool,
+    /// Set any field of the action's form, e.g. --set api=30 --set workers=60 (repeatable).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// Carry on the unfinished action of this name from its journal (repeating no change).
+    #[arg(long, conflicts_with = "abandon")]
+    pub resume: bool,
+    /// Mark unfinished actions in the journal as abandoned, then go on.
+    #[arg(long)]
+    pub abandon: bool,
+    /// Plan (or run) the undo of what the latest run of ACTION applied, newest change first.
+    #[arg(long, conflicts_with = "resume")]
+    pub undo: bool,
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

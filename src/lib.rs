@@ -1,10 +1,13 @@
 //! cockpit: a terminal cockpit for the on-call engineers who keep the AgentOS platform scaled.
 
+pub mod actions;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod live;
 pub mod logging;
 pub mod model;
 pub mod platform;
 pub mod sim;
+pub mod sources;
 pub mod ui;

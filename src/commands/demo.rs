@@ -53,12 +53,14 @@ pub struct DemoHost {
     tx: mpsc::Sender<SourceUpdate>,
     refresh: Duration,
     driver: tokio::task::JoinHandle<()>,
+    /// The guided actions (None: not offered).
+    pub desk: Option<crate::actions::ActionDesk>,
 }
 
 impl DemoHost {
     pub fn new(sim: Arc<Mutex<Simulator>>, speed: f64, refresh: Duration, tx: mpsc::Sender<SourceUpdate>) -> Self {
         let driver = crate::sim::driver::spawn_driver(sim.clone(), speed, refresh, tx.clone());
-        DemoHost { sim, tx, refresh, driver }
+        DemoHost { sim, tx, refresh, driver, desk: None }
     }
 }
 
@@ -74,21 +76,36 @@ impl Host for DemoHost {
             Effect::SetSpeed(s) => {
                 self.driver.abort();
                 self.driver = crate::sim::driver::spawn_driver(self.sim.clone(), s, self.refresh, self.tx.clone());
+                if let Some(d) = &mut self.desk {
+                    let clock = crate::sim::Clock::Driven { speed: s };
+                    d.set_platform(Arc::new(crate::sim::SimPlatform::new(self.sim.clone(), clock)));
+                }
             }
-            Effect::OpenAction(name) => {
-                app.set_status(format!("{name}: guided actions are not built into this version yet"), crate::model::Level::Warn)
-            }
-            Effect::ActionCommand(_) | Effect::ActionKey(_) => {}
+            e => match &mut self.desk {
+                Some(d) => d.effect(app, e),
+                None => app.set_status("guided actions are not available here", crate::model::Level::Warn),
+            },
         }
     }
 
     async fn next(&mut self) -> Option<HostEvent> {
-        std::future::pending().await
+        match &mut self.desk {
+            Some(d) => d.next_host_event().await,
+            None => std::future::pending().await,
+        }
     }
 
-    fn apply(&mut self, _app: &mut App, _ev: HostEvent) {}
+    fn apply(&mut self, app: &mut App, ev: HostEvent) {
+        if let Some(d) = &mut self.desk {
+            d.apply_host_event(app, ev);
+        }
+    }
 
-    fn draw(&self, _f: &mut Frame, _app: &App) {}
+    fn draw(&self, f: &mut Frame, app: &App) {
+        if let Some(d) = &self.desk {
+            d.draw(f, app);
+        }
+    }
 }
 
 pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
@@ -101,10 +118,13 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     }
     let sim = Arc::new(Mutex::new(sim));
     let (tx, rx) = mpsc::channel(256);
-    let mut host = DemoHost::new(sim, args.speed, demo_refresh(&config), tx);
+    let mut host = DemoHost::new(sim.clone(), args.speed, demo_refresh(&config), tx);
     let mode = Mode::Demo { scenario: scen.name().to_string(), seed: args.seed, speed: args.speed };
     let mut app = App::new(board, theme, keymap, mode);
     app.user_dir = user_dir;
+    let mut desk = crate::actions::ActionDesk::for_demo(sim, args.speed, &config);
+    desk.attach(&mut app);
+    host.desk = Some(desk);
     let mut guard = TerminalGuard::enter()?;
     let exit = event_loop::run(&mut guard.terminal, &mut app, rx, &mut host).await;
     drop(guard);

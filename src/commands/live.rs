@@ -1,25 +1,140 @@
-//! `cockpit`, `cockpit snapshot` and `cockpit check` on the live platform.
+//! `cockpit`, `cockpit snapshot` and `cockpit check` on the live platform that the config and
+//! the usual conventions describe (kubeconfig, `REDIS_URL`, `DATABASE_URL`/`PG*`, the AWS
+//! chain). A source that nothing configures is shown as not configured.
+
+// `cockpit check` lives beside this file (src/commands/check.rs).
+#[path = "check.rs"]
+pub mod check;
 
 use super::Setup;
 use crate::cli::{GlobalArgs, SnapshotArgs};
+use crate::live::{Clock, Env, Targets};
+use crate::model::report::Report;
+use crate::model::{Board, Level, SourceId};
+use crate::ui::app::{App, Effect, Mode};
+use crate::ui::event_loop::{self, Exit, Host, HostEvent};
+use crate::ui::terminal::TerminalGuard;
+use ratatui::Frame;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-/// Until the live sources land, say plainly what is missing and where to go instead.
-pub async fn run(_setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
-    not_yet()
+const NOTHING_CONFIGURED: &str = "cockpit: no live source is configured: no kubeconfig (--kubeconfig, KUBECONFIG, \
+     ~/.kube/config or in-cluster), no REDIS_URL, no DATABASE_URL or PGHOST, no AWS credentials.\n\
+     `cockpit check` says what each source needs; `cockpit demo` shows the cockpit on its simulator.";
+
+/// What lives beside the app on the live platform: the source tasks.
+pub struct LiveHost {
+    tasks: Vec<JoinHandle<()>>,
+    /// The guided actions (None: not offered).
+    pub desk: Option<crate::actions::ActionDesk>,
 }
 
-pub async fn snapshot(_setup: Setup, _args: SnapshotArgs) -> anyhow::Result<i32> {
-    not_yet()
+impl LiveHost {
+    pub fn new(tasks: Vec<JoinHandle<()>>) -> LiveHost {
+        LiveHost { tasks, desk: None }
+    }
 }
 
-pub async fn check(_setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
-    not_yet()
+impl Drop for LiveHost {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
 }
 
-fn not_yet() -> anyhow::Result<i32> {
-    eprintln!(
-        "cockpit: the live sources (Kubernetes, Redis, PostgreSQL, CloudWatch, RDS) are not built into this version yet.\n\
-         Run the whole cockpit on its embedded simulator instead:\n\n    cockpit demo --scenario incident\n"
-    );
-    Ok(super::EXIT_FAILURE)
+impl Host for LiveHost {
+    fn effect(&mut self, app: &mut App, e: Effect) {
+        match e {
+            Effect::SetSpeed(_) => app.set_status("speed: the live platform runs in real time (speed is for `cockpit demo`)", Level::Warn),
+            e => match &mut self.desk {
+                Some(d) => d.effect(app, e),
+                None => app.set_status("guided actions are not available here", Level::Warn),
+            },
+        }
+    }
+
+    async fn next(&mut self) -> Option<HostEvent> {
+        match &mut self.desk {
+            Some(d) => d.next_host_event().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn apply(&mut self, app: &mut App, ev: HostEvent) {
+        if let Some(d) = &mut self.desk {
+            d.apply_host_event(app, ev);
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, app: &App) {
+        if let Some(d) = &self.desk {
+            d.draw(f, app);
+        }
+    }
+}
+
+/// The full-screen cockpit on the live sources.
+pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
+    let Setup { config, theme, keymap, user_dir, .. } = setup;
+    let targets = Targets::resolve(&config, &Env::process()).await;
+    let configured = targets.configured();
+    if configured.is_empty() {
+        eprintln!("{NOTHING_CONFIGURED}");
+        return Ok(super::EXIT_FAILURE);
+    }
+    let clock = Clock::start();
+    let board = Board::new(config.board_settings(), &configured);
+    let (tx, rx) = mpsc::channel(256);
+    let mut host = LiveHost::new(crate::sources::spawn_all(&targets, &config, clock, tx));
+    let mut app = App::new(board, theme, keymap, Mode::Live { target: targets.describe() });
+    app.user_dir = user_dir;
+    app.started = jiff::Zoned::now().strftime("%H:%M").to_string();
+    let platform = crate::platform::live::LivePlatform::connect(&config, &targets, clock).await;
+    let mut desk = crate::actions::ActionDesk::for_live(std::sync::Arc::new(platform), &config);
+    desk.attach(&mut app);
+    host.desk = Some(desk);
+    let mut guard = TerminalGuard::enter()?;
+    let exit = event_loop::run(&mut guard.terminal, &mut app, rx, &mut host).await;
+    drop(guard);
+    drop(host);
+    match exit? {
+        Exit::Quit | Exit::InputClosed => Ok(0),
+        Exit::Signal(s) => {
+            tracing::info!("stopped by {s}");
+            eprintln!("cockpit: stopped by {s}; terminal restored");
+            Ok(128 + if s == "SIGHUP" { 1 } else if s == "SIGINT" { 2 } else { 15 })
+        }
+    }
+}
+
+/// One refresh of every configured source, then the report. Exit status 1 when a
+/// configured source failed (the report still shows the rest).
+pub async fn snapshot(setup: Setup, args: SnapshotArgs) -> anyhow::Result<i32> {
+    let config = setup.config;
+    let targets = Targets::resolve(&config, &Env::process()).await;
+    let configured = targets.configured();
+    if configured.is_empty() {
+        eprintln!("{NOTHING_CONFIGURED}");
+        return Ok(super::EXIT_FAILURE);
+    }
+    let clock = Clock::start();
+    let mut board = Board::new(config.board_settings(), &configured);
+    let updates = crate::sources::refresh_all_once(&targets, &config, clock).await;
+    let failed = updates.iter().filter(|u| u.result.is_err()).count();
+    for u in updates {
+        board.ingest(u);
+    }
+    super::snapshot::print(&Report::from_board(&board, format!("live: {}", targets.describe())), args.format);
+    if failed > 0 {
+        let names: Vec<&str> =
+            SourceId::ALL.iter().filter(|s| board.source_status(**s).is_stale()).map(|s| s.name()).collect();
+        eprintln!("cockpit: {} failed: see `cockpit check`", names.join(", "));
+        return Ok(super::EXIT_FAILURE);
+    }
+    Ok(0)
+}
+
+pub async fn check(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
+    check::run(&setup.config, &Env::process()).await
 }

@@ -9,14 +9,14 @@ fn project() -> Option<directories::ProjectDirs> {
 }
 
 pub fn config_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("COCKPIT_CONFIG_DIR") {
+    if let Some(d) = std::env::var_os("COCKPIT_CONFIG_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d));
     }
     project().map(|p| p.config_dir().to_path_buf())
 }
 
 pub fn state_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("COCKPIT_STATE_DIR") {
+    if let Some(d) = std::env::var_os("COCKPIT_STATE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
     project()

@@ -19,6 +19,10 @@ pub struct KubeConfig {
     pub health_path: String,
     /// The Lease that serialises guided actions.
     pub lease_name: String,
+    /// Seconds between reads of pod metrics (metrics.k8s.io cannot be watched). Never more
+    /// often than the refresh; metrics-server's own resolution is 15 s by default, so reading
+    /// more often returns the same numbers and costs a LIST of every pod's metrics.
+    pub metrics_refresh_secs: f64,
 }
 
 impl Default for KubeConfig {
@@ -34,6 +38,7 @@ impl Default for KubeConfig {
             health_port: 8080,
             health_path: "/health".into(),
             lease_name: "cockpit-actions".into(),
+            metrics_refresh_secs: 15.0,
         }
     }
 }
@@ -89,6 +94,16 @@ pub struct AwsConfig {
     pub rds_primary: String,
     pub rds_replicas: Vec<String>,
     pub elasticache_group: String,
+    /// ElastiCache node ids (the CloudWatch dimension CacheClusterId, e.g.
+    /// "agentos-redis-0001-001") whose memory and engine CPU are read; none: not read.
+    pub elasticache_nodes: Vec<String>,
+    /// CloudWatch statistic of the API latency: "p99" (moto, the test peer, serves no
+    /// percentiles: its tests use "Maximum").
+    pub latency_statistic: String,
+    /// Seconds between CloudWatch reads: its metrics have a one-minute granularity.
+    pub cloudwatch_refresh_secs: f64,
+    /// Seconds between RDS DescribeDBInstances calls.
+    pub rds_refresh_secs: f64,
 }
 
 impl Default for AwsConfig {
@@ -102,6 +117,10 @@ impl Default for AwsConfig {
             rds_primary: "agentos-primary".into(),
             rds_replicas: vec!["agentos-replica-1".into(), "agentos-replica-2".into()],
             elasticache_group: "agentos-redis".into(),
+            elasticache_nodes: Vec::new(),
+            latency_statistic: "p99".into(),
+            cloudwatch_refresh_secs: 60.0,
+            rds_refresh_secs: 30.0,
         }
     }
 }

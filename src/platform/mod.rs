@@ -2,6 +2,8 @@
 //! embedded simulator (`sim::SimPlatform`) and the live platform (Kubernetes, Redis, RDS, ...).
 //! Actions are written against this trait only, so they run unchanged on either.
 
+pub mod live;
+
 use crate::model::state::{DbInstance, DeploymentState, HpaState, Usage, Workload};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};

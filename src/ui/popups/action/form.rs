@@ -63,7 +63,12 @@ pub fn draw(f: &mut Frame, app: &App, desk: &ActionDesk, proc: usize, form: &For
         hints(
             app,
             Context::Form,
-            &[(Command::NextField, "field"), (Command::Increment, "change"), (Command::Confirm, "plan"), (Command::Close, "close")],
+            &[
+                (Command::NextField, "field"),
+                (Command::Increment, "change"),
+                (Command::Confirm, "plan"),
+                (Command::Close, "close"),
+            ],
         )
     };
     let inner = frame(f, app, title, lines.len() + 1);

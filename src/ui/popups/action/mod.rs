@@ -47,7 +47,11 @@ fn frame(f: &mut Frame, app: &App, title: Line<'_>, inner_h: usize) -> Rect {
     let t = &app.theme;
     f.render_widget(Clear, area);
     f.render_widget(
-        Block::default().borders(Borders::ALL).border_style(t.style(Role::BorderFocus)).title(title).style(t.style(Role::Popup)),
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.style(Role::BorderFocus))
+            .title(title)
+            .style(t.style(Role::Popup)),
         area,
     );
     widgets::inner(area)
@@ -59,7 +63,14 @@ fn body(f: &mut Frame, app: &App, inner: Rect, lines: Vec<Line<'static>>, scroll
 }
 
 /// Lines with a scroll offset, and footer lines (prompt, hints) pinned to the bottom.
-fn body_with_footer(f: &mut Frame, app: &App, inner: Rect, lines: Vec<Line<'static>>, scroll: usize, footer: Vec<Line<'static>>) {
+fn body_with_footer(
+    f: &mut Frame,
+    app: &App,
+    inner: Rect,
+    lines: Vec<Line<'static>>,
+    scroll: usize,
+    footer: Vec<Line<'static>>,
+) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }

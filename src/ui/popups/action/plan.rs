@@ -18,9 +18,17 @@ pub fn lines(app: &App, plan: &Plan, width: usize) -> Vec<Line<'static>> {
     out.push(Line::styled("Preflight", t.style(Role::Title)));
     for f in &plan.findings {
         let badge = format!("{} {:<6} ", f.severity.level().symbol(), f.severity.word());
-        let style = if f.severity == crate::actions::Severity::Info { t.style(Role::Text) } else { t.level(f.severity.level()) };
+        let style = if f.severity == crate::actions::Severity::Info {
+            t.style(Role::Text)
+        } else {
+            t.level(f.severity.level())
+        };
         for (i, l) in wrap(&f.text, width.saturating_sub(9), 0).into_iter().enumerate() {
-            let lead = if i == 0 { Span::styled(badge.clone(), t.level(f.severity.level())) } else { Span::raw(" ".repeat(9)) };
+            let lead = if i == 0 {
+                Span::styled(badge.clone(), t.level(f.severity.level()))
+            } else {
+                Span::raw(" ".repeat(9))
+            };
             out.push(Line::from(vec![lead, Span::styled(l, style)]));
         }
     }
@@ -54,7 +62,15 @@ pub fn lines(app: &App, plan: &Plan, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(f: &mut Frame, app: &App, desk: &ActionDesk, plan: &Plan, typed: &str, scroll: usize, message: Option<&str>) {
+pub fn draw(
+    f: &mut Frame,
+    app: &App,
+    desk: &ActionDesk,
+    plan: &Plan,
+    typed: &str,
+    scroll: usize,
+    message: Option<&str>,
+) {
     let t = &app.theme;
     let title = Line::from(vec![
         Span::styled(format!(" {} ", plan.action), t.style(Role::Title)),
@@ -79,7 +95,11 @@ pub fn draw(f: &mut Frame, app: &App, desk: &ActionDesk, plan: &Plan, typed: &st
     if let Some(m) = message {
         footer.push(Line::styled(m.to_string(), t.style(Role::Crit)));
     }
-    footer.push(hints(app, Context::Plan, &[(Command::Confirm, "run"), (Command::Down, "scroll"), (Command::Close, "back")]));
+    footer.push(hints(
+        app,
+        Context::Plan,
+        &[(Command::Confirm, "run"), (Command::Down, "scroll"), (Command::Close, "back")],
+    ));
     let inner = frame(f, app, title, all.len() + footer.len());
     body_with_footer(f, app, inner, all, scroll, footer);
 }
@@ -93,7 +113,12 @@ pub fn draw_resume(f: &mut Frame, app: &App, items: &[Unfinished], selected: usi
     )];
     for (i, u) in items.iter().enumerate() {
         let style = if i == selected { t.style(Role::Selection) } else { t.style(Role::Text) };
-        all.push(Line::styled(format!("{} {} — {} (started {} by {})", if i == selected { "▸" } else { " " }, u.action, u.plan.title, u.started, u.user), style));
+        let started = u.started.get(..19).unwrap_or(&u.started).replace('T', " ");
+        let mark = if i == selected { "▸" } else { " " };
+        all.push(Line::styled(
+            format!("{mark} {} — {} (started {started} UTC by {})", u.action, u.plan.title, u.user),
+            style,
+        ));
         for l in wrap(&u.describe(), w.saturating_sub(4), 4) {
             all.push(Line::styled(format!("    {l}"), t.style(Role::Muted)));
         }

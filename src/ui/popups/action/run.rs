@@ -37,13 +37,13 @@ pub fn step_lines(app: &App, v: &RunView, width: usize) -> Vec<Line<'static>> {
         ]));
         let detail = match state {
             StepState::Pending => None,
-            StepState::Running { elapsed, live } => Some(format!(
-                "{} {}",
-                duration_short(*elapsed),
-                live.clone().unwrap_or_else(|| "…".into())
-            )),
+            StepState::Running { elapsed, live } => {
+                Some(format!("{} {}", duration_short(*elapsed), live.clone().unwrap_or_else(|| "…".into())))
+            }
             StepState::Done { note } => note.clone(),
-            StepState::Warning { reason } | StepState::Failed { reason } | StepState::Skipped { reason } => Some(reason.clone()),
+            StepState::Warning { reason } | StepState::Failed { reason } | StepState::Skipped { reason } => {
+                Some(reason.clone())
+            }
         };
         if let Some(d) = detail {
             for l in wrap(&d, width.saturating_sub(7), 7) {
@@ -84,7 +84,13 @@ pub fn draw(f: &mut Frame, app: &App, v: &RunView) {
         }
     }
     let footer = if v.finished() {
-        hints(app, Context::Run, &[(Command::Close, "close"), (Command::Down, "scroll")])
+        let mut h = hints(app, Context::Plan, &[(Command::Confirm, "close"), (Command::Down, "scroll")]);
+        if v.rollback.is_some() {
+            h.spans.push(Span::styled(" · ", t.style(Role::Muted)));
+            h.spans.push(Span::styled("u", t.style(Role::Key)));
+            h.spans.push(Span::styled(" plan the undo of what was applied", t.style(Role::Muted)));
+        }
+        h
     } else {
         hints(app, Context::Run, &[(Command::Abort, "abort at the next safe point"), (Command::Down, "scroll")])
     };

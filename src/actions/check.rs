@@ -1,0 +1,72 @@
+//! Preconditions: what must hold, read from the platform right before a step, for it to run.
+
+use crate::model::state::Workload;
+use crate::model::units::si;
+use crate::platform::{PResult, Platform};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// The queue holds at most `max` tasks.
+    QueueAtMost { max: u64 },
+    /// Low enough load to remove pods: CPU under `cpu_pct` (and API p99 under `p99_ms`).
+    LoadBelow { workload: Workload, cpu_pct: f64, p99_ms: Option<f64> },
+    /// The RDS instance is available (not being modified).
+    DbAvailable { id: String },
+}
+
+impl Check {
+    pub fn describe(&self) -> String {
+        match self {
+            Check::QueueAtMost { max: 0 } => "the queue is empty".into(),
+            Check::QueueAtMost { max } => format!("the queue holds at most {max} tasks"),
+            Check::LoadBelow { workload, cpu_pct, p99_ms } => {
+                let mut s = format!("{} CPU below {cpu_pct:.0}%", workload.label());
+                if let Some(p) = p99_ms {
+                    s.push_str(&format!(" and API p99 below {p:.0} ms"));
+                }
+                s
+            }
+            Check::DbAvailable { id } => format!("RDS instance {id} is available"),
+        }
+    }
+
+    /// Ok(Ok(what was seen)) when it holds, Ok(Err(why not)) when it does not.
+    pub async fn run(&self, p: &dyn Platform) -> PResult<Result<String, String>> {
+        Ok(match self {
+            Check::QueueAtMost { max } => {
+                let q = p.queue_depth().await?;
+                if q <= *max {
+                    Ok(format!("queue {}", si(q as f64)))
+                } else {
+                    Err(format!("the queue holds {} tasks (at most {max} allowed)", si(q as f64)))
+                }
+            }
+            Check::LoadBelow { workload, cpu_pct, p99_ms } => {
+                let cpu = p.usage(*workload).await?.map(|u| u.cpu_pct);
+                let p99 = match p99_ms {
+                    Some(_) => p.api_latency_p99().await?,
+                    None => None,
+                };
+                match (cpu, p99, p99_ms) {
+                    (Some(c), _, _) if c >= *cpu_pct => Err(format!("CPU {c:.0}% is not below {cpu_pct:.0}%")),
+                    (_, Some(l), Some(max)) if l >= *max => Err(format!("API p99 {l:.0} ms is not below {max:.0} ms")),
+                    (None, _, _) => Err("CPU use is unknown (no metrics): not safe to remove pods".into()),
+                    (Some(c), l, _) => Ok(match l {
+                        Some(l) => format!("CPU {c:.0}%, p99 {l:.0} ms"),
+                        None => format!("CPU {c:.0}%"),
+                    }),
+                }
+            }
+            Check::DbAvailable { id } => {
+                let (primary, replicas) = p.db_instances().await?;
+                match std::iter::once(&primary).chain(replicas.iter()).find(|i| i.id == *id) {
+                    Some(i) if i.status == "available" => Ok(format!("{id} available ({})", i.class)),
+                    Some(i) => Err(format!("{id} is {}, not available", i.status)),
+                    None => Err(format!("no RDS instance {id}")),
+                }
+            }
+        })
+    }
+}

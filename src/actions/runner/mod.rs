@@ -1,0 +1,313 @@
+//! The runner: carries a plan out step by step on a task, streaming `RunEvent`s.
+//!
+//! Order of business: refuse in read-only mode before any request; open the journal; take the
+//! lock; then each step (checks, effect, verification) with the lock renewed at every safe
+//! point; abort is honoured between steps and during verifications (never in the middle of a
+//! write); once the action stops early only `always` steps (clean-ups) still run.
+
+pub mod apply;
+mod exec;
+
+use super::error::ActionError;
+use super::journal::{Journal, Record, StepProgress, Unfinished, Who};
+use super::lock::LockKeeper;
+use super::settings::ActionSettings;
+use super::step::{Change, Outcome, Plan, RunEvent, StepReport, StepState, Summary};
+use crate::model::Level;
+use crate::platform::Platform;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// How a run is carried out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOpts {
+    /// Server-side dry run: every write validated, none stored; verifications skipped.
+    pub dry_run: bool,
+    pub read_only: bool,
+    pub lock_ttl: Duration,
+    /// Between two probes of a verification (platform clock).
+    pub poll: Duration,
+    pub journal_dir: PathBuf,
+    /// Tries of a write that fails with a transient error or a conflict.
+    pub attempts: u32,
+}
+
+impl RunOpts {
+    pub fn from_settings(s: &ActionSettings) -> Self {
+        RunOpts {
+            dry_run: false,
+            read_only: s.read_only,
+            lock_ttl: Duration::from_secs(s.actions.lock_ttl_secs.max(3)),
+            poll: Duration::from_secs_f64(s.poll_secs.max(0.1)),
+            journal_dir: s.journal_dir.clone(),
+            attempts: 4,
+        }
+    }
+}
+
+/// Asks a running action to stop at its next safe point.
+#[derive(Debug, Clone)]
+pub struct AbortHandle(Arc<watch::Sender<bool>>);
+
+impl Default for AbortHandle {
+    fn default() -> Self {
+        AbortHandle(Arc::new(watch::channel(false).0))
+    }
+}
+
+impl AbortHandle {
+    pub fn abort(&self) {
+        self.0.send_replace(true);
+    }
+    pub fn is_aborted(&self) -> bool {
+        *self.0.borrow()
+    }
+    async fn wait(&self) {
+        let mut rx = self.0.subscribe();
+        let _ = rx.wait_for(|v| *v).await;
+    }
+}
+
+/// The caller's side of a run: its events and its abort.
+pub struct RunHandle {
+    pub events: mpsc::UnboundedReceiver<RunEvent>,
+    pub abort: AbortHandle,
+}
+
+pub struct Runner {
+    platform: Arc<dyn Platform>,
+    plan: Plan,
+    opts: RunOpts,
+    resume: Option<Unfinished>,
+    tx: mpsc::UnboundedSender<RunEvent>,
+    abort: AbortHandle,
+    // Run state.
+    journal: Option<Journal>,
+    lock: Option<LockKeeper>,
+    states: Vec<StepState>,
+    changes: Vec<Option<Change>>,
+    stopping: Option<Outcome>,
+    lock_lost: bool,
+    warnings: bool,
+}
+
+impl Runner {
+    pub fn new(platform: Arc<dyn Platform>, plan: Plan, opts: RunOpts) -> (Runner, RunHandle) {
+        Self::build(platform, plan, opts, None)
+    }
+
+    /// Carry an unfinished action on from its journal, repeating no effect already applied.
+    pub fn resume(platform: Arc<dyn Platform>, unfinished: Unfinished, opts: RunOpts) -> (Runner, RunHandle) {
+        let plan = unfinished.plan.clone();
+        Self::build(platform, plan, opts, Some(unfinished))
+    }
+
+    fn build(
+        platform: Arc<dyn Platform>,
+        plan: Plan,
+        opts: RunOpts,
+        resume: Option<Unfinished>,
+    ) -> (Runner, RunHandle) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let abort = AbortHandle::default();
+        let n = plan.steps.len();
+        let runner = Runner {
+            platform,
+            plan,
+            opts,
+            resume,
+            tx,
+            abort: abort.clone(),
+            journal: None,
+            lock: None,
+            states: vec![StepState::Pending; n],
+            changes: vec![None; n],
+            stopping: None,
+            lock_lost: false,
+            warnings: false,
+        };
+        (runner, RunHandle { events: rx, abort })
+    }
+
+    /// Run on a task of its own.
+    pub fn spawn(self) -> tokio::task::JoinHandle<Summary> {
+        tokio::spawn(self.run())
+    }
+
+    fn emit(&self, ev: RunEvent) {
+        let _ = self.tx.send(ev);
+    }
+
+    fn note(&mut self, level: Level, text: String) {
+        self.journal_write(Record::Note { text: text.clone() });
+        self.emit(RunEvent::Note { level, text });
+    }
+
+    /// Journal a record; a failure to write is reported (effects refuse to run without one).
+    fn journal_write(&mut self, r: Record) -> bool {
+        let clock = self.platform.now();
+        let Some(j) = self.journal.as_mut() else { return true };
+        match j.append(clock, r) {
+            Ok(()) => true,
+            Err(e) => {
+                let _ = self.tx.send(RunEvent::Note { level: Level::Crit, text: e.to_string() });
+                false
+            }
+        }
+    }
+
+    fn set_state(&mut self, i: usize, state: StepState) {
+        self.states[i] = state.clone();
+        self.emit(RunEvent::Step { index: i, state });
+    }
+
+    fn stop(&mut self, outcome: Outcome) {
+        if self.stopping.is_none() {
+            let reason = outcome.describe();
+            self.journal_write(Record::Stopping { reason });
+            self.stopping = Some(outcome);
+        }
+    }
+
+    pub async fn run(mut self) -> Summary {
+        let p = Arc::clone(&self.platform);
+        let action = self.plan.action.clone();
+        if (self.opts.read_only || self.plan.blocked()) && self.plan.mutating() {
+            let reason = if self.opts.read_only {
+                ActionError::ReadOnly(action.clone()).to_string()
+            } else {
+                "the plan has blocking findings".to_string()
+            };
+            return self.finish(Outcome::Refused { reason }).await;
+        }
+        let who = Who::local(p.identity());
+        let opened = match &self.resume {
+            Some(u) => Journal::reopen(u, who.clone()),
+            None => Journal::create(&self.opts.journal_dir, &action, who.clone()),
+        };
+        let journal = match opened {
+            Ok(j) => j,
+            Err(e) => return self.finish(Outcome::Failed { reason: e.to_string() }).await,
+        };
+        let holder = match &self.resume {
+            Some(u) => u.holder.clone(),
+            None => LockKeeper::holder_name(&who.user, journal.id()),
+        };
+        self.journal = Some(journal);
+        let first = match &self.resume {
+            Some(_) => Record::Resumed { platform: p.describe() },
+            None => Record::Start {
+                action: action.clone(),
+                platform: p.describe(),
+                holder: holder.clone(),
+                dry_run: self.opts.dry_run,
+                plan: self.plan.clone(),
+            },
+        };
+        if !self.journal_write(first) {
+            return self.finish(Outcome::Failed { reason: "cannot write the journal".into() }).await;
+        }
+        if !self.opts.dry_run && self.plan.mutating() {
+            let mut lock = LockKeeper::new(holder, self.opts.lock_ttl);
+            match lock.acquire(p.as_ref(), &action).await {
+                Ok(()) => self.lock = Some(lock),
+                Err(ActionError::LockHeld(h)) => return self.finish(Outcome::LockHeld { holder: h }).await,
+                Err(e) => {
+                    return self.finish(Outcome::Failed { reason: format!("cannot take the action lock: {e}") }).await;
+                }
+            }
+        }
+        if let Some(reason) = self.resume.as_ref().and_then(|u| u.stopping.clone()) {
+            self.stopping = Some(Outcome::Failed { reason });
+        }
+        for i in 0..self.plan.steps.len() {
+            let progress = self.resume.as_ref().and_then(|u| u.progress.get(i).cloned()).unwrap_or_default();
+            if let Some(state) = progress.ended.clone() {
+                self.changes[i] = progress.after.as_ref().map(|(_, c)| c.clone());
+                self.set_state(i, state);
+                continue;
+            }
+            if self.abort.is_aborted() {
+                self.stop(Outcome::Aborted);
+            }
+            if let Err(e) = self.keep_lock().await {
+                self.note(Level::Crit, e.to_string());
+            }
+            let step = self.plan.steps[i].clone();
+            if self.lock_lost || (self.stopping.is_some() && !step.always) {
+                let reason = match &self.stopping {
+                    Some(o) => format!("not run: the action {}", o.describe()),
+                    None => "not run".into(),
+                };
+                self.end_step(i, StepState::Skipped { reason });
+                continue;
+            }
+            let state = self.exec(i, &step, &progress).await;
+            self.end_step(i, state);
+        }
+        let outcome = self.stopping.clone().unwrap_or(if self.warnings {
+            Outcome::CompletedWithWarnings
+        } else {
+            Outcome::Completed
+        });
+        self.finish(outcome).await
+    }
+
+    fn end_step(&mut self, i: usize, state: StepState) {
+        self.journal_write(Record::StepEnd { step: i, state: state.clone() });
+        self.set_state(i, state);
+    }
+
+    async fn keep_lock(&mut self) -> Result<(), ActionError> {
+        let p = Arc::clone(&self.platform);
+        let Some(lock) = self.lock.as_mut() else { return Ok(()) };
+        match lock.keep(p.as_ref()).await {
+            Ok(Some(note)) => {
+                self.note(Level::Warn, note);
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => {
+                self.lock_lost = true;
+                self.stop(Outcome::LockLost { reason: e.to_string() });
+                Err(e)
+            }
+        }
+    }
+
+    async fn finish(mut self, outcome: Outcome) -> Summary {
+        let p = Arc::clone(&self.platform);
+        if let Some(mut lock) = self.lock.take()
+            && let Some(note) = lock.release(p.as_ref()).await
+        {
+            self.note(Level::Warn, note);
+        }
+        self.journal_write(Record::End { outcome: outcome.clone() });
+        let steps = self
+            .plan
+            .steps
+            .iter()
+            .zip(self.states.iter())
+            .zip(self.changes.iter())
+            .map(|((s, st), c)| StepReport { title: s.title.clone(), state: st.clone(), change: c.clone() })
+            .collect();
+        let summary = Summary {
+            action: self.plan.action.clone(),
+            action_id: self.journal.as_ref().map(|j| j.id().to_string()),
+            outcome: outcome.clone(),
+            steps,
+            journal: self.journal.as_ref().map(|j| j.path().to_path_buf()),
+            follow_up: if outcome.ok() { self.plan.follow_up.clone() } else { Vec::new() },
+            dry_run: self.opts.dry_run,
+        };
+        self.emit(RunEvent::Finished(summary.clone()));
+        summary
+    }
+}
+
+/// What a resumed step already did, for `exec`.
+pub(crate) fn applied_before(p: &StepProgress) -> Option<&Change> {
+    p.after.as_ref().map(|(_, c)| c)
+}

@@ -1,0 +1,253 @@
+//! Verifications: a condition a step waits for after its effect, probed on the platform clock
+//! with a live value ("ready 7/10", "in flight 12") until it holds or the step's timeout.
+
+use super::quantity::{same_cpu, same_memory};
+use crate::model::state::Workload;
+use crate::model::units::{duration_short, si};
+use crate::platform::{ErrorKind, PResult, Platform};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Verify {
+    /// At least `replicas` pods ready.
+    Ready { workload: Workload, replicas: u32 },
+    /// A scale-down has settled: the pods the deployment wants, all ready, none terminating.
+    Settled { workload: Workload, replicas: u32 },
+    /// Every pod answers `/health` (through the API server's pod proxy).
+    PodsHealthy { workload: Workload },
+    /// The queue is shorter than when the step began (twice in a row), or empty.
+    QueueDraining,
+    /// Nothing in flight.
+    InFlightZero,
+    /// The rollout is complete: every pod updated, ready and available.
+    Rollout { workload: Workload },
+    /// Every pod runs with these limits.
+    PodLimits { workload: Workload, cpu: String, memory: String },
+    /// The deployment's annotation is `value` (None: absent).
+    Annotation { workload: Workload, key: String, value: Option<String> },
+    /// The instance runs `class` (now), or has it pending for the window.
+    DbClass { id: String, class: String, apply_now: bool },
+    /// `SELECT 1` on the primary.
+    DbPing,
+    /// The HPA is active again: able to scale, metrics found.
+    HpaActive { workload: Workload },
+    /// Wait, re-checking load; stop the action if it rises.
+    LoadSteady { workload: Workload, wait_secs: f64, cpu_pct: f64, p99_ms: Option<f64> },
+    /// The runbook's thresholds are no longer critical, three probes in a row.
+    Recovery { queue_max: f64, p99_max_ms: f64, error_max_pct: f64 },
+}
+
+/// One probe's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Probe {
+    /// Not yet; the live value.
+    Pending(String),
+    Done(Option<String>),
+    Fail(String),
+    /// End the whole action early, as intended (load rose, the HPA wants more).
+    Stop(String),
+}
+
+/// What a verification remembers between probes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Memory {
+    pub started: f64,
+    pub first: Option<f64>,
+    pub streak: u32,
+}
+
+impl Verify {
+    pub fn describe(&self) -> String {
+        match self {
+            Verify::Ready { workload, replicas } => format!("{replicas} {} ready", workload.label()),
+            Verify::Settled { workload, replicas } => format!("{} settled at {replicas}", workload.label()),
+            Verify::PodsHealthy { workload } => format!("every {} pod answers /health", short_label(*workload)),
+            Verify::QueueDraining => "the queue starts to drain".into(),
+            Verify::InFlightZero => "no task in flight".into(),
+            Verify::Rollout { .. } => "the rollout completes".into(),
+            Verify::PodLimits { cpu, memory, .. } => format!("every pod runs with cpu {cpu}, memory {memory}"),
+            Verify::Annotation { key, value: Some(v), .. } => format!("annotation {key}={v} is set"),
+            Verify::Annotation { key, value: None, .. } => format!("annotation {key} is gone"),
+            Verify::DbClass { id, class, apply_now: true } => format!("{id} available as {class}"),
+            Verify::DbClass { id, class, apply_now: false } => format!("{id} has {class} pending for the window"),
+            Verify::DbPing => "SELECT 1 answers".into(),
+            Verify::HpaActive { .. } => "the HPA is able to scale and finds its metrics".into(),
+            Verify::LoadSteady { wait_secs, .. } => format!("load stays low for {}", duration_short(*wait_secs)),
+            Verify::Recovery { .. } => "queue, latency and errors back under the critical thresholds".into(),
+        }
+    }
+
+    /// Probe once. Transient platform errors come back as `Err` (the runner shows them and
+    /// probes again until the timeout).
+    pub async fn probe(&self, p: &dyn Platform, m: &mut Memory) -> PResult<Probe> {
+        match self {
+            Verify::Ready { workload, replicas } => {
+                let d = p.deployment(*workload).await?.state;
+                if d.desired < *replicas {
+                    return Ok(Probe::Fail(format!(
+                        "the deployment now wants {} (someone or an HPA changed it)",
+                        d.desired
+                    )));
+                }
+                let live = format!("ready {}/{}", d.ready, replicas);
+                Ok(if d.ready >= *replicas { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+            }
+            Verify::Settled { workload, replicas } => {
+                let d = p.deployment(*workload).await?.state;
+                let pods = p.pods(*workload).await?;
+                let live_pods = pods.iter().filter(|x| !x.terminating).count() as u32;
+                if d.desired > *replicas {
+                    return Ok(Probe::Stop(format!("the HPA scaled back up to {}: load needs more", d.desired)));
+                }
+                let live =
+                    format!("pods {} (ready {}, {} terminating)", live_pods, d.ready, pods.len() as u32 - live_pods);
+                let done = live_pods == d.desired && d.ready >= d.desired && pods.iter().all(|x| !x.terminating);
+                Ok(if done { Probe::Done(Some(format!("{} pods ready", d.ready))) } else { Probe::Pending(live) })
+            }
+            Verify::PodsHealthy { workload } => {
+                let want = p.deployment(*workload).await?.state.desired;
+                let pods = p.pods(*workload).await?;
+                let mut healthy = 0u32;
+                for pod in pods.iter().filter(|x| !x.terminating) {
+                    match p.pod_health(&pod.name).await {
+                        Ok(_) => healthy += 1,
+                        Err(e) if e.is_transient() || e.kind == ErrorKind::NotFound => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                let live = format!("healthy {healthy}/{want}");
+                Ok(if healthy >= want { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+            }
+            Verify::QueueDraining => {
+                let q = p.queue_depth().await? as f64;
+                let first = *m.first.get_or_insert(q);
+                m.streak = if q < first { m.streak + 1 } else { 0 };
+                let live = format!("queue {} (was {})", si(q), si(first));
+                Ok(if q == 0.0 || m.streak >= 2 { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+            }
+            Verify::InFlightZero => {
+                let n = p.in_flight().await?;
+                let live = format!("in flight {n}");
+                Ok(if n == 0 { Probe::Done(None) } else { Probe::Pending(live) })
+            }
+            Verify::Rollout { workload } => {
+                let d = p.deployment(*workload).await?.state;
+                let live = format!("updated {}/{} · ready {}/{}", d.updated, d.desired, d.ready, d.desired);
+                let done = d.observed_generation >= d.generation
+                    && d.updated >= d.desired
+                    && d.ready >= d.desired
+                    && d.available >= d.desired;
+                Ok(if done { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+            }
+            Verify::PodLimits { workload, cpu, memory } => {
+                let pods = p.pods(*workload).await?;
+                let live: Vec<_> = pods.iter().filter(|x| !x.terminating).collect();
+                let good = live
+                    .iter()
+                    .filter(|x| same_cpu(x.cpu_limit.as_deref(), cpu) && same_memory(x.memory_limit.as_deref(), memory))
+                    .count();
+                let text = format!("new limits on {good}/{} pods", live.len());
+                Ok(if good == live.len() && !live.is_empty() { Probe::Done(Some(text)) } else { Probe::Pending(text) })
+            }
+            Verify::Annotation { workload, key, value } => {
+                let d = p.deployment(*workload).await?.state;
+                let now = d.annotations.get(key);
+                let live = match now {
+                    Some(v) => format!("{key}={v}"),
+                    None => format!("{key} absent"),
+                };
+                Ok(if now == value.as_ref() { Probe::Done(None) } else { Probe::Pending(live) })
+            }
+            Verify::DbClass { id, class, apply_now } => {
+                let (primary, replicas) = p.db_instances().await?;
+                let Some(i) = std::iter::once(primary).chain(replicas).find(|i| i.id == *id) else {
+                    return Ok(Probe::Fail(format!("no RDS instance {id}")));
+                };
+                let live = match &i.pending_class {
+                    Some(c) => format!("{}: {} ({} → {c})", i.id, i.status, i.class),
+                    None => format!("{}: {} ({})", i.id, i.status, i.class),
+                };
+                let done = if *apply_now {
+                    i.class == *class && i.status == "available"
+                } else {
+                    i.class == *class || i.pending_class.as_deref() == Some(class)
+                };
+                Ok(if done { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+            }
+            Verify::DbPing => {
+                let ms = p.db_ping().await?;
+                Ok(Probe::Done(Some(format!("SELECT 1 in {ms:.1} ms"))))
+            }
+            Verify::HpaActive { workload } => {
+                let Some(h) = p.hpa(*workload).await? else {
+                    return Ok(Probe::Fail("the HPA is gone".into()));
+                };
+                let able = h.state.condition("AbleToScale");
+                let active = h.state.condition("ScalingActive");
+                let word = |c: Option<&crate::model::state::HpaCondition>| match c {
+                    Some(c) => format!("{} ({})", if c.status { "True" } else { "False" }, c.reason),
+                    None => "not reported yet".into(),
+                };
+                let live = format!("AbleToScale {} · ScalingActive {}", word(able), word(active));
+                let done = able.is_some_and(|c| c.status) && active.is_some_and(|c| c.status);
+                Ok(if done { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+            }
+            Verify::LoadSteady { workload, wait_secs, cpu_pct, p99_ms } => {
+                let elapsed = p.now() - m.started;
+                let cpu = p.usage(*workload).await?.map(|u| u.cpu_pct);
+                let p99 = match p99_ms {
+                    Some(_) => p.api_latency_p99().await?,
+                    None => None,
+                };
+                if let Some(c) = cpu.filter(|c| c >= cpu_pct) {
+                    return Ok(Probe::Stop(format!("load rose: CPU {c:.0}% ≥ {cpu_pct:.0}%")));
+                }
+                if let (Some(l), Some(max)) = (p99, p99_ms)
+                    && l >= *max
+                {
+                    return Ok(Probe::Stop(format!("load rose: API p99 {l:.0} ms ≥ {max:.0} ms")));
+                }
+                let load = match (cpu, p99) {
+                    (Some(c), Some(l)) => format!("CPU {c:.0}%, p99 {l:.0} ms"),
+                    (Some(c), None) => format!("CPU {c:.0}%"),
+                    _ => "CPU unknown".into(),
+                };
+                if cpu.is_none() {
+                    return Ok(Probe::Stop("CPU use is unknown (no metrics): not safe to go on scaling down".into()));
+                }
+                Ok(if elapsed >= *wait_secs {
+                    Probe::Done(Some(load))
+                } else {
+                    Probe::Pending(format!(
+                        "waiting {} of {} · {load}",
+                        duration_short(elapsed),
+                        duration_short(*wait_secs)
+                    ))
+                })
+            }
+            Verify::Recovery { queue_max, p99_max_ms, error_max_pct } => {
+                let q = p.queue_depth().await? as f64;
+                let l = p.api_latency_p99().await?;
+                let e = p.api_error_rate().await?;
+                let ok = q <= *queue_max && l.is_none_or(|l| l <= *p99_max_ms) && e.is_none_or(|e| e <= *error_max_pct);
+                m.streak = if ok { m.streak + 1 } else { 0 };
+                let fmt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "—".into());
+                let live = format!(
+                    "queue {} · p99 {} · errors {}",
+                    si(q),
+                    fmt(l, &|v| format!("{v:.0} ms")),
+                    fmt(e, &|v| format!("{v:.1}%"))
+                );
+                Ok(if m.streak >= 3 { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+            }
+        }
+    }
+}
+
+fn short_label(w: Workload) -> &'static str {
+    match w {
+        Workload::Api => "API",
+        Workload::Workers => "worker",
+    }
+}

@@ -1,0 +1,131 @@
+//! The Redis client: a URL from the config or `REDIS_URL` (`rediss://` for TLS; several
+//! comma-separated URLs for the seeds of a cluster), the password from the URL, an environment
+//! variable (`password_env`, else `REDISCLI_AUTH`) or a file. A single node or a cluster: the
+//! config says so, or the node does (`INFO cluster`) at connect time.
+
+use super::Env;
+use super::classify;
+use crate::config::sources::RedisConfig;
+use crate::model::{FailureKind, SourceFailure};
+use redis::aio::MultiplexedConnection;
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncConnectionConfig, ConnectionInfo, IntoConnectionInfo};
+use std::time::Duration;
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct RedisTarget {
+    /// Every seed node, with the password applied.
+    pub nodes: Vec<ConnectionInfo>,
+    /// Talk to a cluster without asking the node first.
+    pub cluster: bool,
+    /// The URLs with their credentials taken out, for messages.
+    pub display: String,
+}
+
+/// A live connection: one node, or the cluster.
+#[derive(Clone)]
+pub enum RedisConn {
+    Single(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+/// The client settings, `None` when no URL is configured.
+pub fn resolve(cfg: &RedisConfig, env: &Env) -> Option<Result<RedisTarget, SourceFailure>> {
+    let urls = cfg.url.clone().or_else(|| env.get("REDIS_URL").map(str::to_string))?;
+    Some(build(cfg, env, &urls))
+}
+
+fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, SourceFailure> {
+    let display = super::redact(urls);
+    let bad = |detail: String| classify::failure(FailureKind::Other, "redis", &detail);
+    let password = match (&cfg.password_env, &cfg.password_file) {
+        (Some(var), _) => Some(env.get(var).map(str::to_string).ok_or_else(|| bad(format!("password_env {var} is not set")))?),
+        (None, Some(file)) => Some(
+            std::fs::read_to_string(file)
+                .map_err(|e| bad(format!("password_file {}: {e}", file.display())))?
+                .trim_end_matches(['\n', '\r'])
+                .to_string(),
+        ),
+        (None, None) => env.get("REDISCLI_AUTH").map(str::to_string),
+    };
+    let mut nodes = Vec::new();
+    for url in urls.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+        let mut info = url.into_connection_info().map_err(|e| bad(format!("bad URL {}: {e}", super::redact(url))))?;
+        if let Some(pw) = &password {
+            if cfg.password_env.is_some() || cfg.password_file.is_some() || info.redis_settings().password().is_none() {
+                let settings = info.redis_settings().clone().set_password(pw);
+                info = info.set_redis_settings(settings);
+            }
+        }
+        nodes.push(info);
+    }
+    if nodes.is_empty() {
+        return Err(bad("the URL is empty".into()));
+    }
+    let cluster = cfg.cluster || nodes.len() > 1;
+    Ok(RedisTarget { nodes, cluster, display })
+}
+
+impl RedisTarget {
+    fn conn_config() -> AsyncConnectionConfig {
+        AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+    }
+
+    /// One node's connection.
+    pub async fn connect_node(info: &ConnectionInfo) -> Result<MultiplexedConnection, SourceFailure> {
+        let client = redis::Client::open(info.clone()).map_err(|e| classify::redis("redis client", &e))?;
+        client
+            .get_multiplexed_async_connection_with_config(&Self::conn_config())
+            .await
+            .map_err(|e| classify::redis("connecting to redis", &e))
+    }
+
+    async fn connect_cluster(&self) -> Result<ClusterConnection, SourceFailure> {
+        let client = ClusterClient::builder(self.nodes.clone())
+            .connection_timeout(CONNECT_TIMEOUT)
+            .response_timeout(RESPONSE_TIMEOUT)
+            .retries(1)
+            .build()
+            .map_err(|e| classify::redis("redis cluster client", &e))?;
+        client.get_async_connection().await.map_err(|e| classify::redis("connecting to the redis cluster", &e))
+    }
+
+    /// Connect: to the cluster when configured so, else to the first node, switching to the
+    /// cluster client when the node says it is part of one.
+    pub async fn connect(&self) -> Result<RedisConn, SourceFailure> {
+        if self.cluster {
+            return Ok(RedisConn::Cluster(self.connect_cluster().await?));
+        }
+        let mut con = Self::connect_node(&self.nodes[0]).await?;
+        let info: String = redis::cmd("INFO")
+            .arg("cluster")
+            .query_async(&mut con)
+            .await
+            .map_err(|e| classify::redis("redis INFO cluster", &e))?;
+        if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
+            return Ok(RedisConn::Cluster(self.connect_cluster().await?));
+        }
+        Ok(RedisConn::Single(con))
+    }
+
+    /// The settings of one node at this address, with the seed's password and TLS.
+    pub fn node_info(&self, host: &str, port: u16) -> ConnectionInfo {
+        let seed = &self.nodes[0];
+        let addr = match seed.addr() {
+            redis::ConnectionAddr::TcpTls { insecure, tls_params, .. } => redis::ConnectionAddr::TcpTls {
+                host: host.to_string(),
+                port,
+                insecure: *insecure,
+                tls_params: tls_params.clone(),
+            },
+            _ => redis::ConnectionAddr::Tcp(host.to_string(), port),
+        };
+        seed.clone().set_addr(addr)
+    }
+}

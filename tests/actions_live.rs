@@ -1,0 +1,347 @@
+//! The guided actions against the real peers: kmock (the Kubernetes API), redis-server (the
+//! queue and the in-flight set), moto (RDS) and PostgreSQL, through the live platform. kmock
+//! runs no controllers, so the test plays the cluster's part (a deployment's pods and status
+//! follow its spec; draining workers finish their tasks); kubectl checks what was written.
+
+mod support;
+
+use anyhow::{Context, Result};
+use cockpit::actions::procedure::{FormCx, PlanCx};
+use cockpit::actions::runner::{RunOpts, Runner};
+use cockpit::actions::verify::Verify;
+use cockpit::actions::{ActionSettings, Outcome, Plan, Summary, registry};
+use cockpit::config::Config;
+use cockpit::live::{Clock, Targets};
+use cockpit::model::{Board, SourceId};
+use cockpit::platform::Platform;
+use cockpit::platform::live::LivePlatform;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use support::live::kube_objects::{deployment, hpa, pod};
+use support::live::{config, env};
+use support::{Fault, Kmock, RedisServer};
+
+const NS: &str = "production";
+
+struct Peers {
+    kmock: Arc<Kmock>,
+    redis: Option<RedisServer>,
+    player: tokio::task::JoinHandle<()>,
+    _home: tempfile::TempDir,
+    journal: tempfile::TempDir,
+}
+
+impl Drop for Peers {
+    fn drop(&mut self) {
+        self.player.abort();
+    }
+}
+
+async fn seeded(with_redis: bool) -> Result<Peers> {
+    let kmock = Arc::new(Kmock::start()?);
+    kmock.apply(deployment(NS, "api-server", 3, 3)).await?;
+    kmock.apply(deployment(NS, "agent-worker", 5, 5)).await?;
+    kmock.apply(hpa(NS, "api-server-hpa", "api-server", 3, 50, 3)).await?;
+    kmock.apply(hpa(NS, "worker-hpa", "agent-worker", 5, 100, 5)).await?;
+    let redis = if with_redis { Some(RedisServer::start()?) } else { None };
+    let redis_url = redis.as_ref().map(|r| r.url());
+    let k = Arc::clone(&kmock);
+    let player = tokio::spawn(async move {
+        loop {
+            if let Err(e) = play(&k, redis_url.as_deref()).await {
+                eprintln!("cluster player: {e:#}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        }
+    });
+    Ok(Peers { kmock, redis, player, _home: tempfile::tempdir()?, journal: tempfile::tempdir()? })
+}
+
+static POD_SEQ: AtomicU32 = AtomicU32::new(0);
+
+/// One round of the cluster's part: each deployment's pods match its spec (count and limits),
+/// its status says they are ready; a draining worker finishes one task.
+async fn play(kmock: &Kmock, redis_url: Option<&str>) -> Result<()> {
+    let client = kmock.client().await?;
+    let deps: Api<Deployment> = Api::namespaced(client.clone(), NS);
+    let pods: Api<Pod> = Api::namespaced(client.clone(), NS);
+    for name in ["api-server", "agent-worker"] {
+        let d = deps.get(name).await?;
+        let want = d.spec.replicas.unwrap_or(1).max(0) as usize;
+        let template =
+            serde_json::to_value(&d)?["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"].clone();
+        let mut live = Vec::new();
+        for p in pods.list(&ListParams::default().labels(&format!("app={name}"))).await? {
+            let limits = serde_json::to_value(&p)?["spec"]["containers"][0]["resources"]["limits"].clone();
+            let pname = p.metadata.name.clone().unwrap_or_default();
+            if limits != template || live.len() >= want {
+                pods.delete(&pname, &DeleteParams::default()).await?;
+            } else {
+                live.push(pname);
+            }
+        }
+        while live.len() < want {
+            let pname = format!("{name}-{}", POD_SEQ.fetch_add(1, Ordering::Relaxed));
+            let mut obj = pod(NS, name, &pname, None);
+            obj["spec"]["containers"][0]["resources"]["limits"] = template.clone();
+            kmock.apply(obj).await?;
+            live.push(pname);
+        }
+        let generation = d.metadata.generation.unwrap_or(1);
+        let status = json!({"status": {"replicas": want, "readyReplicas": want, "updatedReplicas": want,
+                                        "availableReplicas": want, "observedGeneration": generation}});
+        deps.patch_status(name, &PatchParams::default(), &Patch::Merge(status)).await?;
+        let draining = d.metadata.annotations.as_ref().is_some_and(|a| a.get("drain").is_some_and(|v| v == "true"));
+        if let (true, Some(url)) = (draining && name == "agent-worker", redis_url) {
+            let mut con = redis::Client::open(url)?.get_multiplexed_async_connection().await?;
+            let _: Option<String> = redis::cmd("SPOP").arg("agent:processing").query_async(&mut con).await?;
+        }
+    }
+    Ok(())
+}
+
+impl Peers {
+    async fn platform(&self) -> Result<Arc<dyn Platform>> {
+        let mut c = config(1.0);
+        c.kubernetes.kubeconfig = Some(self.kmock.kubeconfig_path());
+        c.kubernetes.namespace = NS.into();
+        c.redis.url = self.redis.as_ref().map(|r| r.url());
+        let marker = self.journal.path().join("notified");
+        c.notify.command = Some(format!("cat >> {}", marker.display()));
+        let targets = Targets::resolve(&c, &env(self._home.path())).await;
+        Ok(Arc::new(LivePlatform::connect(&c, &targets, Clock::start()).await))
+    }
+
+    fn settings(&self) -> ActionSettings {
+        let mut s = ActionSettings::from_config(&Config::default());
+        s.journal_dir = self.journal.path().join("journal");
+        s.poll_secs = 0.2;
+        s.actions.ready_timeout_secs = 60;
+        s.notify_configured = true;
+        s
+    }
+
+    fn kubectl(&self, args: &[&str]) -> Result<String> {
+        let mut all = vec!["-n", NS];
+        all.extend_from_slice(args);
+        self.kmock.kubectl(&all)
+    }
+
+    fn hpa_json(&self, name: &str) -> Result<Value> {
+        Ok(serde_json::from_str(&self.kubectl(&["get", "hpa", name, "-o", "json"])?)?)
+    }
+}
+
+async fn plan(name: &str, p: Arc<dyn Platform>, s: &ActionSettings, set: &[(&str, &str)]) -> Result<Plan> {
+    let board = Board::new(Config::default().board_settings(), &SourceId::ALL);
+    let proc = registry::find(name)?;
+    let mut form = proc.form(&FormCx { board: &board, settings: s });
+    for (k, v) in set {
+        form.set(k, v).map_err(anyhow::Error::msg)?;
+    }
+    let cx = PlanCx { platform: p, settings: s.clone(), board };
+    Ok(proc.plan(&cx, &form).await?)
+}
+
+async fn run(p: Arc<dyn Platform>, plan: Plan, s: &ActionSettings) -> Summary {
+    Runner::new(p, plan, RunOpts::from_settings(s)).0.run().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_api_up_pins_the_hpa_and_every_pod_answers_health() -> Result<()> {
+    let peers = seeded(false).await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let plan = plan("scale-api", p.clone(), &s, &[("direction", "up"), ("replicas", "6")]).await?;
+    let summary = run(p, plan, &s).await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    assert_eq!(peers.kubectl(&["get", "deploy", "api-server", "-o", "jsonpath={.spec.replicas}"])?, "6");
+    let h = peers.hpa_json("api-server-hpa")?;
+    assert_eq!(h["spec"]["minReplicas"], 6);
+    assert!(h["metadata"]["annotations"][cockpit::actions::SAVED_SPEC_KEY].is_string(), "{h}");
+    assert_eq!(
+        peers.kubectl(&["get", "lease", "cockpit-actions", "-o", "jsonpath={.spec.holderIdentity}"])?,
+        "",
+        "released"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emergency_then_reenable_hpa_leaves_both_hpas_as_they_were() -> Result<()> {
+    let peers = seeded(true).await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let before = [peers.hpa_json("api-server-hpa")?, peers.hpa_json("worker-hpa")?];
+    let mut em = plan("emergency", p.clone(), &s, &[("api", "8"), ("workers", "12")]).await?;
+    // No CloudWatch here to monitor recovery against: the rest of the procedure runs as planned.
+    em.steps.retain(|st| !matches!(st.verify, Some(Verify::Recovery { .. })));
+    let summary = run(p.clone(), em, &s).await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    assert_eq!(peers.hpa_json("worker-hpa")?["spec"]["minReplicas"], 12);
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "12");
+    let told = std::fs::read_to_string(peers.journal.path().join("notified")).context("notified")?;
+    assert!(told.contains("EMERGENCY SCALE"), "{told}");
+    let re = plan("reenable-hpa", p.clone(), &s, &[]).await?;
+    let summary = run(p, re, &s).await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    let after = [peers.hpa_json("api-server-hpa")?, peers.hpa_json("worker-hpa")?];
+    for (b, a) in before.iter().zip(after.iter()) {
+        assert_eq!(a["spec"], b["spec"], "the spec as before");
+        // No annotations and an empty map are the same to Kubernetes (a real API server drops
+        // the empty map; kmock keeps it).
+        let ann = |v: &Value| {
+            if v["metadata"]["annotations"].is_null() { json!({}) } else { v["metadata"]["annotations"].clone() }
+        };
+        assert_eq!(ann(a), ann(b), "the annotations as before");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_workers_waits_for_the_in_flight_set() -> Result<()> {
+    let peers = seeded(true).await?;
+    let url = peers.redis.as_ref().context("redis")?.url();
+    let mut con = redis::Client::open(url.as_str())?.get_multiplexed_async_connection().await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let up = plan("scale-workers", p.clone(), &s, &[("replicas", "10")]).await?;
+    assert_eq!(run(p.clone(), up, &s).await.outcome, Outcome::Completed);
+    let _: u32 =
+        redis::cmd("SADD").arg("agent:processing").arg(&["t1", "t2", "t3", "t4"]).query_async(&mut con).await?;
+    let drain = plan("drain-workers", p.clone(), &s, &[]).await?;
+    let summary = run(p, drain, &s).await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    let left: u32 = redis::cmd("SCARD").arg("agent:processing").query_async(&mut con).await?;
+    assert_eq!(left, 0);
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "5");
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?, "");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_and_conflicts_are_retried_and_reported() -> Result<()> {
+    let peers = seeded(false).await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let plan = plan("scale-api", p.clone(), &s, &[("direction", "up"), ("replicas", "4")]).await?;
+    peers
+        .kmock
+        .inject_fault(Fault::status(500).path_contains("deployments/api-server/scale").method("PUT").times(2))?;
+    peers.kmock.inject_fault(
+        Fault::status(409).reason("Conflict").path_contains("horizontalpodautoscalers/api-server-hpa").method("PUT"),
+    )?;
+    let (runner, mut handle) = Runner::new(p, plan, RunOpts::from_settings(&s));
+    let summary = runner.run().await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    let mut notes = Vec::new();
+    while let Ok(e) = handle.events.try_recv() {
+        if let cockpit::actions::RunEvent::Note { text, .. } = e {
+            notes.push(text);
+        }
+    }
+    assert!(notes.iter().any(|n| n.starts_with("transient error writing deployment/api-server")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.starts_with("conflict writing hpa/api-server-hpa")), "{notes:?}");
+    assert_eq!(peers.kubectl(&["get", "deploy", "api-server", "-o", "jsonpath={.spec.replicas}"])?, "4");
+    assert_eq!(peers.hpa_json("api-server-hpa")?["spec"]["minReplicas"], 4);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_cockpits_contend_for_the_lease_and_one_proceeds() -> Result<()> {
+    let peers = seeded(false).await?;
+    let (a, b, s) = (peers.platform().await?, peers.platform().await?, peers.settings());
+    let pa = plan("scale-api", a.clone(), &s, &[("direction", "up"), ("replicas", "5")]).await?;
+    let pb = plan("scale-api", b.clone(), &s, &[("direction", "up"), ("replicas", "7")]).await?;
+    let (sa, sb) = tokio::join!(run(a, pa, &s), run(b, pb, &s));
+    let outcomes = [&sa.outcome, &sb.outcome];
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, Outcome::Completed)).count(), 1, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, Outcome::LockHeld { .. })).count(), 1, "{outcomes:?}");
+    let want = if sa.outcome == Outcome::Completed { "5" } else { "7" };
+    assert_eq!(peers.kubectl(&["get", "deploy", "api-server", "-o", "jsonpath={.spec.replicas}"])?, want);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resize_workers_rolls_every_pod_onto_the_new_limits() -> Result<()> {
+    let peers = seeded(false).await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let plan = plan("resize-workers", p.clone(), &s, &[("cpu", "2"), ("memory", "2Gi")]).await?;
+    let summary = run(p, plan, &s).await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    let limits = peers.kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "app=agent-worker",
+        "-o",
+        "jsonpath={.items[*].spec.containers[0].resources.limits.memory}",
+    ])?;
+    assert_eq!(limits.split_whitespace().collect::<Vec<_>>(), vec!["2Gi"; 5], "{limits}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resize_db_on_moto_resizes_the_replicas_first_and_checks_select_1() -> Result<()> {
+    let moto = support::Moto::start()?;
+    let pg = support::Postgres::start()?;
+    let rds = aws_sdk_rds::Client::new(&moto.sdk_config().await);
+    rds.create_db_instance()
+        .db_instance_identifier("agentos-primary")
+        .db_instance_class("db.r6g.xlarge")
+        .engine("postgres")
+        .master_username("admin")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .send()
+        .await?;
+    for r in ["agentos-replica-1", "agentos-replica-2"] {
+        rds.create_db_instance_read_replica()
+            .db_instance_identifier(r)
+            .source_db_instance_identifier("agentos-primary")
+            .db_instance_class("db.r6g.xlarge")
+            .send()
+            .await?;
+    }
+    let home = tempfile::tempdir()?;
+    let mut c = config(1.0);
+    c.aws.enabled = Some(true);
+    c.aws.region = Some("us-east-1".into());
+    c.aws.endpoint_url = Some(moto.endpoint());
+    c.postgres.url = Some(pg.url());
+    let e = env(home.path()).with("AWS_ACCESS_KEY_ID", "testing").with("AWS_SECRET_ACCESS_KEY", "testing");
+    let targets = Targets::resolve(&c, &e).await;
+    let p: Arc<dyn Platform> = Arc::new(LivePlatform::connect(&c, &targets, Clock::start()).await);
+    let journal = tempfile::tempdir()?;
+    let mut s = ActionSettings::from_config(&c);
+    s.journal_dir = journal.path().to_path_buf();
+    s.poll_secs = 0.2;
+    let first = plan("resize-db", p.clone(), &s, &[("class", "db.r6g.2xlarge"), ("apply", "now")]).await?;
+    let order: Vec<&str> = first.steps.iter().map(|st| st.title.as_str()).collect();
+    assert!(order[0].contains("replica") && order[1].contains("replica") && order[2].contains("primary"), "{order:?}");
+    // The action lock is a Lease: without Kubernetes this platform cannot take it.
+    let summary = run(p.clone(), first, &s).await;
+    assert!(matches!(&summary.outcome, Outcome::Failed { reason } if reason.contains("lock")), "{:?}", summary.outcome);
+    let (primary, _) = p.db_instances().await?;
+    assert_eq!(primary.class, "db.r6g.xlarge", "nothing changed without the lock");
+    // With the Kubernetes API beside it (for the Lease), the resize runs.
+    let peers = seeded(false).await?;
+    c.kubernetes.kubeconfig = Some(peers.kmock.kubeconfig_path());
+    c.kubernetes.namespace = NS.into();
+    let targets = Targets::resolve(&c, &e).await;
+    let p: Arc<dyn Platform> = Arc::new(LivePlatform::connect(&c, &targets, Clock::start()).await);
+    let second = plan("resize-db", p.clone(), &s, &[("class", "db.r6g.2xlarge"), ("apply", "now")]).await?;
+    let summary = run(p.clone(), second, &s).await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    let (primary, replicas) = p.db_instances().await?;
+    assert!(
+        std::iter::once(&primary).chain(&replicas).all(|i| i.class == "db.r6g.2xlarge"),
+        "{primary:?} {replicas:?}"
+    );
+    assert!(
+        summary.steps.iter().any(
+            |r| matches!(&r.state, cockpit::actions::StepState::Done { note: Some(n) } if n.starts_with("SELECT 1"))
+        )
+    );
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! The Redis source and the Redis operations of the live platform, against real
+//! redis-server peers: one node, and a 3-master cluster.
+
+mod support;
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use cockpit::live::{Clock, Env, Targets};
+use cockpit::model::state::{RedisState, SourceData};
+use cockpit::model::{Board, FailureKind, Level, MetricId, SourceId, SourceUpdate};
+use cockpit::platform::Platform;
+use cockpit::platform::live::LivePlatform;
+use cockpit::sources::poll::{Poller, refresh_once};
+use cockpit::sources::redis::RedisSource;
+use support::live::{config, env};
+use support::redis_peer::command;
+use support::{RedisCluster, RedisServer};
+
+const Q1: &str = "agent:queue:default";
+const Q2: &str = "agent:queue:high";
+const SET: &str = "agent:processing";
+
+fn redis_config(url: &str) -> cockpit::config::Config {
+    let mut c = config(1.0);
+    c.redis.url = Some(url.to_string());
+    c.redis.queues = vec![Q1.into(), Q2.into()];
+    c
+}
+
+async fn source(c: &cockpit::config::Config, e: &Env) -> Result<RedisSource> {
+    let targets = Targets::resolve(c, e).await;
+    let target = targets.redis.context("redis configured")?.map_err(|f| anyhow::anyhow!("{f}"))?;
+    Ok(RedisSource::new(target, c.redis.clone()))
+}
+
+async fn read(src: &mut RedisSource) -> Result<RedisState> {
+    match refresh_once(src, Duration::from_secs(10)).await {
+        Ok(SourceData::Redis(r)) => Ok(r),
+        other => bail!("not a redis refresh: {other:?}"),
+    }
+}
+
+fn push(port: u16, key: &str, n: usize) -> Result<()> {
+    for i in 0..n {
+        command(port, None, &["RPUSH", key, &format!("task-{i}")])?;
+    }
+    Ok(())
+}
+
+fn info_field(port: u16, section: &str, field: &str) -> Result<u64> {
+    let text = command(port, None, &["INFO", section])?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.trim().parse().ok())
+        .with_context(|| format!("{field} in INFO {section}"))
+}
+
+#[tokio::test]
+async fn a_single_node_is_read_in_one_pipeline_and_matches_redis_cli() -> Result<()> {
+    let server = RedisServer::start()?;
+    let home = tempfile::tempdir()?;
+    push(server.port(), Q1, 7)?;
+    push(server.port(), Q2, 3)?;
+    for m in ["a", "b", "c", "d"] {
+        command(server.port(), None, &["SADD", SET, m])?;
+    }
+    let c = redis_config(&server.url());
+    let mut src = source(&c, &env(home.path())).await?;
+    let r = read(&mut src).await?;
+    assert_eq!(r.queues, vec![(Q1.to_string(), 7), (Q2.to_string(), 3)]);
+    assert_eq!((r.depth(), r.in_flight), (10, 4));
+    assert_eq!((r.shards, r.cluster_state.as_deref()), (1, None));
+    assert_eq!(r.max_clients, info_field(server.port(), "clients", "maxclients")?);
+    assert_eq!(r.max_memory, info_field(server.port(), "memory", "maxmemory")?);
+    let used = info_field(server.port(), "memory", "used_memory")? as f64;
+    assert!((r.used_memory as f64 - used).abs() / used < 0.2, "used_memory {} vs redis-cli {used}", r.used_memory);
+    assert!(r.clients >= 1 && r.round_trip_ms > 0.0, "{r:?}");
+    // The same connection serves the next refresh.
+    command(server.port(), None, &["LPOP", Q1])?;
+    assert_eq!(read(&mut src).await?.depth(), 9);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_cluster_is_found_from_one_node_and_read_per_master() -> Result<()> {
+    let cluster = RedisCluster::start()?;
+    let home = tempfile::tempdir()?;
+    let client = redis::cluster::ClusterClient::new(cluster.urls())?;
+    let mut con = client.get_async_connection().await?;
+    for (key, n) in [(Q1, 5), (Q2, 2)] {
+        for i in 0..n {
+            redis::cmd("RPUSH").arg(key).arg(i).query_async::<()>(&mut con).await?;
+        }
+    }
+    redis::cmd("SADD").arg(SET).arg("x").arg("y").query_async::<()>(&mut con).await?;
+    // The config names one node and does not say "cluster": the node says so.
+    let c = redis_config(&cluster.urls()[0]);
+    let r = read(&mut source(&c, &env(home.path())).await?).await?;
+    assert_eq!((r.queues.clone(), r.in_flight), (vec![(Q1.to_string(), 5), (Q2.to_string(), 2)], 2));
+    assert_eq!((r.shards, r.cluster_state.as_deref()), (3, Some("ok")));
+    let mut ports: Vec<u16> = r.shard_memory.iter().filter_map(|(a, _)| a.rsplit(':').next()?.parse().ok()).collect();
+    ports.sort();
+    let mut want = cluster.ports();
+    want.sort();
+    assert_eq!(ports, want, "one entry per master: {:?}", r.shard_memory);
+    assert!(r.shard_memory.iter().all(|(_, m)| *m > 0));
+    assert_eq!(r.used_memory, r.shard_memory.iter().map(|(_, m)| m).sum::<u64>());
+    Ok(())
+}
+
+#[tokio::test]
+async fn queue_levels_change_exactly_at_the_runbook_thresholds() -> Result<()> {
+    let server = RedisServer::start()?;
+    let home = tempfile::tempdir()?;
+    let c = redis_config(&server.url());
+    let mut src = source(&c, &env(home.path())).await?;
+    let mut board = Board::new(c.board_settings(), &[SourceId::Redis]);
+    let clock = Clock::start();
+    let mut depth = 0usize;
+    for (target, want) in [(1000, Level::Ok), (1001, Level::Warn), (5000, Level::Warn), (5001, Level::Crit)] {
+        let args: Vec<String> = (depth..target).map(|i| format!("t{i}")).collect();
+        if !args.is_empty() {
+            let mut cmd = vec!["RPUSH", Q1];
+            cmd.extend(args.iter().map(String::as_str));
+            command(server.port(), None, &cmd)?;
+        }
+        depth = target;
+        let result = refresh_once(&mut src, Duration::from_secs(10)).await;
+        board.ingest(SourceUpdate { source: src.id(), at: clock.now(), result });
+        let r = board.reading(MetricId::QueueDepth);
+        assert_eq!((r.value, r.level), (Some(target as f64), want), "queue depth {target}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_password_is_an_authentication_failure_without_the_password() -> Result<()> {
+    let server = RedisServer::start_with_password("s3cret-pw")?;
+    let home = tempfile::tempdir()?;
+    let anonymous = format!("redis://127.0.0.1:{}", server.port());
+    let mut c = redis_config(&anonymous);
+    let f = refresh_once(&mut source(&c, &env(home.path())).await?, Duration::from_secs(10)).await.err().context("no password")?;
+    assert_eq!(f.kind, FailureKind::Authentication, "{f}");
+    c.redis.password_env = Some("COCKPIT_TEST_REDIS_PW".into());
+    let e = env(home.path()).with("COCKPIT_TEST_REDIS_PW", "wrong-pw-123");
+    let f = refresh_once(&mut source(&c, &e).await?, Duration::from_secs(10)).await.err().context("wrong password")?;
+    assert_eq!(f.kind, FailureKind::Authentication, "{f}");
+    assert!(f.message.contains("password") && !f.message.contains("wrong-pw-123"), "{f}");
+    let e = env(home.path()).with("COCKPIT_TEST_REDIS_PW", "s3cret-pw");
+    assert!(refresh_once(&mut source(&c, &e).await?, Duration::from_secs(10)).await.is_ok());
+    // A password in the URL never shows in a failure either.
+    let mut down = redis_config(&format!("redis://:s3cret-pw@127.0.0.1:{}", support::process::PortLease::new(false)?.port()));
+    down.redis.password_env = None;
+    let f = refresh_once(&mut source(&down, &env(home.path())).await?, Duration::from_secs(10)).await.err().context("down")?;
+    assert_eq!(f.kind, FailureKind::Refused, "{f}");
+    assert!(!f.message.contains("s3cret"), "{f}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_live_platform_reads_llen_and_scard() -> Result<()> {
+    let server = RedisServer::start()?;
+    let home = tempfile::tempdir()?;
+    push(server.port(), Q1, 4)?;
+    push(server.port(), Q2, 2)?;
+    command(server.port(), None, &["SADD", SET, "a", "b", "c"])?;
+    let c = redis_config(&server.url());
+    let targets = Targets::resolve(&c, &env(home.path())).await;
+    let p = LivePlatform::connect(&c, &targets, Clock::start()).await;
+    assert_eq!((p.queue_depth().await?, p.in_flight().await?), (6, 3));
+    command(server.port(), None, &["SREM", SET, "a"])?;
+    assert_eq!(p.in_flight().await?, 2);
+    let err = p.db_ping().await.err().context("postgres is not configured")?;
+    assert!(err.message.contains("not configured"), "{err}");
+    Ok(())
+}
