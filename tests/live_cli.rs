@@ -86,6 +86,28 @@ async fn snapshot_prints_the_values_of_the_live_sources() -> Result<()> {
 }
 
 #[tokio::test]
+async fn credentials_never_reach_the_output_nor_the_log() -> Result<()> {
+    let mut redis = RedisServer::start_with_password("pw-in-url-77")?;
+    let home = tempfile::tempdir()?;
+    let vars = [("REDIS_URL", redis.url())];
+    assert!(redis.url().contains("pw-in-url-77"));
+    let runs = [
+        cockpit(home.path(), &vars, &["--log-level", "debug", "snapshot", "--format", "json"])?,
+        cockpit(home.path(), &vars, &["--log-level", "debug", "check"])?,
+    ];
+    redis.kill()?;
+    let failed = cockpit(home.path(), &vars, &["--log-level", "debug", "check"])?;
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(text(&failed).contains("connection refused"), "{}", text(&failed));
+    for out in runs.iter().chain([&failed]) {
+        assert!(!text(out).contains("pw-in-url-77"), "{}", text(out));
+    }
+    let log = std::fs::read_to_string(home.path().join("cockpit.log")).unwrap_or_default();
+    assert!(!log.contains("pw-in-url-77"), "{log}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn with_nothing_configured_the_cockpit_says_what_to_configure() -> Result<()> {
     let home = tempfile::tempdir()?;
     for args in [&[][..], &["snapshot"][..]] {

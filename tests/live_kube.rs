@@ -178,5 +178,14 @@ async fn without_any_kubeconfig_kubernetes_is_not_configured() -> Result<()> {
     c.kubernetes.kubeconfig = Some(missing);
     let err = cockpit::live::Targets::resolve(&c, &env(home.path())).await.kube.context("given")?.err().context("missing file")?;
     assert!(err.message.contains("does not exist"), "{err}");
+    // --context picks the kubeconfig context; one that is not there is said so.
+    let kmock = Kmock::start()?;
+    let mut c = kube_config(&kmock);
+    c.kubernetes.context = Some("kmock".into());
+    let ok = cockpit::live::Targets::resolve(&c, &env(home.path())).await.kube.context("given")?.map_err(|f| anyhow::anyhow!("{f}"))?;
+    assert_eq!(ok.describe(), "kubernetes context kmock, namespace production");
+    c.kubernetes.context = Some("staging".into());
+    let err = cockpit::live::Targets::resolve(&c, &env(home.path())).await.kube.context("given")?.err().context("no such context")?;
+    assert!(err.message.contains("staging"), "{err}");
     Ok(())
 }

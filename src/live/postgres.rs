@@ -90,15 +90,11 @@ fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, Source
     if let Some(file) = &cfg.password_file {
         let pw = std::fs::read_to_string(file).map_err(|e| bad(format!("password_file {}: {e}", file.display())))?;
         config.password(pw.trim_end_matches(['\n', '\r']));
-    } else if config.get_password().is_none() {
-        if let Some(pw) = env.get("PGPASSWORD") {
-            config.password(pw);
-        }
+    } else if let (None, Some(pw)) = (config.get_password(), env.get("PGPASSWORD")) {
+        config.password(pw);
     }
-    if config.get_user().is_none() {
-        if let Some(user) = env.get("PGUSER").or_else(|| env.get("USER")) {
-            config.user(user);
-        }
+    if let (None, Some(user)) = (config.get_user(), env.get("PGUSER").or_else(|| env.get("USER"))) {
+        config.user(user);
     }
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);

@@ -55,11 +55,10 @@ fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, Source
     let mut nodes = Vec::new();
     for url in urls.split(',').map(str::trim).filter(|u| !u.is_empty()) {
         let mut info = url.into_connection_info().map_err(|e| bad(format!("bad URL {}: {e}", super::redact(url))))?;
-        if let Some(pw) = &password {
-            if cfg.password_env.is_some() || cfg.password_file.is_some() || info.redis_settings().password().is_none() {
-                let settings = info.redis_settings().clone().set_password(pw);
-                info = info.set_redis_settings(settings);
-            }
+        let explicit = cfg.password_env.is_some() || cfg.password_file.is_some();
+        if let Some(pw) = password.as_ref().filter(|_| explicit || info.redis_settings().password().is_none()) {
+            let settings = info.redis_settings().clone().set_password(pw);
+            info = info.set_redis_settings(settings);
         }
         nodes.push(info);
     }

@@ -32,9 +32,7 @@ fn post(opts: &WriteOpts) -> PostParams {
 }
 
 fn patch_params(opts: &WriteOpts) -> PatchParams {
-    let mut p = PatchParams::default();
-    p.dry_run = opts.dry_run;
-    p
+    PatchParams { dry_run: opts.dry_run, ..PatchParams::default() }
 }
 
 fn hpa_resource() -> ApiResource {

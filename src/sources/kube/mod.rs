@@ -29,7 +29,7 @@ use kube::Api;
 use kube::runtime::watcher::{self, Event};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
@@ -55,8 +55,14 @@ pub struct KubeSource {
     listed: Arc<Notify>,
     tasks: Vec<JoinHandle<()>>,
     pods: [Option<PodWatch>; 2],
-    /// When pod metrics were last read.
-    metrics_read: Option<std::time::Instant>,
+    metrics: MetricsPace,
+}
+
+/// When pod metrics are read next, and the last failure while backing off.
+struct MetricsPace {
+    due: Instant,
+    failure: Option<SourceFailure>,
+    backoff: crate::sources::backoff::Backoff,
 }
 
 impl Drop for KubeSource {
@@ -81,7 +87,7 @@ impl KubeSource {
             listed: Arc::new(Notify::new()),
             tasks: Vec::new(),
             pods: [None, None],
-            metrics_read: None,
+            metrics: MetricsPace { due: Instant::now(), failure: None, backoff: crate::sources::backoff::Backoff::new(refresh) },
         }
     }
 
@@ -209,12 +215,30 @@ impl KubeSource {
 
     /// Read pod metrics for each workload with pods; a failure that says the API server
     /// cannot be reached (or refuses us) fails the refresh.
+    /// Read pod metrics when due; after a failure, back off (throttling backs off longest)
+    /// and keep reporting that failure until a read succeeds.
     async fn read_metrics(&mut self) -> Result<(), SourceFailure> {
-        let every = self.refresh.max(Duration::from_secs_f64(self.cfg.metrics_refresh_secs.clamp(0.1, 3600.0)));
-        if self.metrics_read.is_some_and(|t| t.elapsed() < every) {
-            return Ok(());
+        let now = Instant::now();
+        if now < self.metrics.due {
+            return self.metrics.failure.clone().map_or(Ok(()), Err);
         }
-        self.metrics_read = Some(std::time::Instant::now());
+        let every = self.refresh.max(Duration::from_secs_f64(self.cfg.metrics_refresh_secs.clamp(0.1, 3600.0)));
+        match self.read_metrics_now().await {
+            Ok(()) => {
+                self.metrics.backoff.reset();
+                self.metrics.failure = None;
+                self.metrics.due = now + every;
+                Ok(())
+            }
+            Err(f) => {
+                self.metrics.due = Instant::now() + self.metrics.backoff.next_delay(f.kind);
+                self.metrics.failure = Some(f.clone());
+                Err(f)
+            }
+        }
+    }
+
+    async fn read_metrics_now(&self) -> Result<(), SourceFailure> {
         for w in Workload::BOTH {
             let Some(selector) = self.pods[index(w)].as_ref().map(|p| p.selector.clone()) else { continue };
             METRICS_POLLS.fetch_add(1, Ordering::Relaxed);
