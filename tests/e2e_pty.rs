@@ -3,7 +3,6 @@
 
 mod pty;
 
-use pty::Session;
 use std::time::{Duration, Instant};
 
 #[test]

@@ -6,8 +6,7 @@ use crate::config::Config;
 use crate::model::{Board, SourceId, SourceUpdate};
 use crate::sim::{Scenario, SimSettings, Simulator};
 use crate::ui::app::{App, Effect, Mode};
-use crate::ui::event_loop::{self, Exit, Host, HostEvent};
-use crate::ui::terminal::TerminalGuard;
+use crate::ui::event_loop::{Host, HostEvent};
 use ratatui::Frame;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -125,16 +124,5 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     let mut desk = crate::actions::ActionDesk::for_demo(sim, args.speed, &config);
     desk.attach(&mut app);
     host.desk = Some(desk);
-    let mut guard = TerminalGuard::enter()?;
-    let exit = event_loop::run(&mut guard.terminal, &mut app, rx, &mut host).await;
-    drop(guard);
-    match exit? {
-        Exit::Quit => Ok(0),
-        Exit::Signal(s) => {
-            tracing::info!("stopped by {s}");
-            eprintln!("cockpit: stopped by {s}; terminal restored");
-            Ok(128 + if s == "SIGHUP" { 1 } else if s == "SIGINT" { 2 } else { 15 })
-        }
-        Exit::InputClosed => Ok(0),
-    }
+    super::run_ui(&mut app, rx, &mut host).await
 }

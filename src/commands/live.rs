@@ -2,18 +2,13 @@
 //! the usual conventions describe (kubeconfig, `REDIS_URL`, `DATABASE_URL`/`PG*`, the AWS
 //! chain). A source that nothing configures is shown as not configured.
 
-// `cockpit check` lives beside this file (src/commands/check.rs).
-#[path = "check.rs"]
-pub mod check;
-
 use super::Setup;
 use crate::cli::{GlobalArgs, SnapshotArgs};
 use crate::live::{Clock, Env, Targets};
 use crate::model::report::Report;
 use crate::model::{Board, Level, SourceId};
 use crate::ui::app::{App, Effect, Mode};
-use crate::ui::event_loop::{self, Exit, Host, HostEvent};
-use crate::ui::terminal::TerminalGuard;
+use crate::ui::event_loop::{Host, HostEvent};
 use ratatui::Frame;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -94,18 +89,9 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     let mut desk = crate::actions::ActionDesk::for_live(std::sync::Arc::new(platform), &config);
     desk.attach(&mut app);
     host.desk = Some(desk);
-    let mut guard = TerminalGuard::enter()?;
-    let exit = event_loop::run(&mut guard.terminal, &mut app, rx, &mut host).await;
-    drop(guard);
+    let code = super::run_ui(&mut app, rx, &mut host).await;
     drop(host);
-    match exit? {
-        Exit::Quit | Exit::InputClosed => Ok(0),
-        Exit::Signal(s) => {
-            tracing::info!("stopped by {s}");
-            eprintln!("cockpit: stopped by {s}; terminal restored");
-            Ok(128 + if s == "SIGHUP" { 1 } else if s == "SIGINT" { 2 } else { 15 })
-        }
-    }
+    code
 }
 
 /// One refresh of every configured source, then the report. Exit status 1 when a
@@ -136,5 +122,5 @@ pub async fn snapshot(setup: Setup, args: SnapshotArgs) -> anyhow::Result<i32> {
 }
 
 pub async fn check(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
-    check::run(&setup.config, &Env::process()).await
+    super::check::run(&setup.config, &Env::process()).await
 }

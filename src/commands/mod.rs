@@ -1,5 +1,6 @@
 //! The subcommands. Each returns the process exit status.
 
+pub mod check;
 pub mod demo;
 pub mod live;
 pub mod plan_run;
@@ -13,6 +14,27 @@ use std::path::PathBuf;
 
 /// Exit status for a failure that is not the user's input.
 pub const EXIT_FAILURE: i32 = 1;
+
+/// Take the terminal, run the event loop until it ends, give the terminal back, and turn the way
+/// it ended into an exit status (128 + the signal's number for a signal, as a shell would).
+pub async fn run_ui<H: crate::ui::event_loop::Host>(
+    app: &mut crate::ui::app::App,
+    sources: tokio::sync::mpsc::Receiver<crate::model::SourceUpdate>,
+    host: &mut H,
+) -> anyhow::Result<i32> {
+    use crate::ui::event_loop::{self, Exit};
+    let mut guard = crate::ui::terminal::TerminalGuard::enter()?;
+    let exit = event_loop::run(&mut guard.terminal, app, sources, host).await;
+    drop(guard);
+    match exit? {
+        Exit::Quit | Exit::InputClosed => Ok(0),
+        Exit::Signal(s) => {
+            tracing::info!("stopped by {s}");
+            eprintln!("cockpit: stopped by {s}; terminal restored");
+            Ok(128 + if s == "SIGHUP" { 1 } else if s == "SIGINT" { 2 } else { 15 })
+        }
+    }
+}
 
 /// Everything loaded from files before the UI starts.
 pub struct Setup {

@@ -295,10 +295,9 @@ impl Board {
         let e = &self.settings.emergency;
         let mut out = Vec::new();
         let q = self.reading(MetricId::QueueDepth);
-        if let Some(v) = q.value.filter(|v| *v > e.queue_depth) {
-            if self.rates.depth_slope.is_some_and(|s| s > 0.0) {
-                out.push(format!("queue {} > {} and growing", q.id.unit().format(v), e.queue_depth));
-            }
+        let growing = self.rates.depth_slope.is_some_and(|s| s > 0.0);
+        if let Some(v) = q.value.filter(|v| *v > e.queue_depth && growing) {
+            out.push(format!("queue {} > {} and growing", q.id.unit().format(v), e.queue_depth));
         }
         if let Some(v) = self.reading(MetricId::ApiP99).value.filter(|v| *v > e.api_latency_ms) {
             out.push(format!("API p99 {} > {}", MetricId::ApiP99.unit().format(v), MetricId::ApiP99.unit().format(e.api_latency_ms)));

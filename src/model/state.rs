@@ -250,7 +250,9 @@ pub struct RdsState {
     pub replicas: Vec<DbInstance>,
 }
 
-/// One refresh of one source.
+/// One refresh of one source. Sent a few times a second at most, so the size difference between
+/// the variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "source", rename_all = "lowercase")]
 pub enum SourceData {

@@ -207,11 +207,11 @@ impl App {
                 self.effects.push(Effect::OpenAction(name));
             }
             Command::Confirm => {
-                if let Some(Popup::Menu { selected }) = self.popup {
-                    if let Some((name, _)) = self.actions.get(selected).cloned() {
-                        self.popup = None;
-                        self.effects.push(Effect::OpenAction(name));
-                    }
+                if let Some(Popup::Menu { selected }) = self.popup
+                    && let Some((name, _)) = self.actions.get(selected).cloned()
+                {
+                    self.popup = None;
+                    self.effects.push(Effect::OpenAction(name));
                 }
             }
             Command::Left | Command::Right => {}
@@ -293,5 +293,5 @@ fn step_pane(p: PaneId, d: i32) -> PaneId {
 fn takes_text(k: &KeyEvent) -> bool {
     use crossterm::event::{KeyCode, KeyModifiers};
     let plain = !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    plain && matches!(k.code, KeyCode::Char(c) if !c.is_control() && c != ' ') || (plain && k.code == KeyCode::Backspace)
+    plain && (matches!(k.code, KeyCode::Char(c) if !c.is_control() && c != ' ') || k.code == KeyCode::Backspace)
 }

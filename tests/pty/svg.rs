@@ -68,7 +68,7 @@ pub fn render(screen: &vt100::Screen) -> String {
                 r#"<text x="{:.1}" y="{:.1}" fill="{fg}"{weight}{style}>{}</text>"#,
                 c as f64 * CW,
                 y + CH * 0.78,
-                esc(&text)
+                esc(text)
             );
         }
     }

@@ -45,7 +45,7 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     lines.push(thr);
     let drain = match b.reading(MetricId::DrainTime).value {
         Some(v) if v.is_infinite() => "never at this rate: the queue is growing".to_string(),
-        Some(v) if v == 0.0 => "empty".to_string(),
+        Some(0.0) => "empty".to_string(),
         Some(v) => duration_short(v),
         None => "—".into(),
     };
