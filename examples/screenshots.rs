@@ -16,16 +16,19 @@ struct Shot {
     name: &'static str,
     args: &'static [&'static str],
     size: (u16, u16),
-    keys: &'static [u8],
+    /// Sent one after the other, half a second apart.
+    keys: &'static [&'static [u8]],
     wait_for: &'static str,
 }
 
 const SHOTS: &[Shot] = &[
-    Shot { name: "incident-wall", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (200, 60), keys: b"", wait_for: "Events" },
-    Shot { name: "incident-80x24", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (80, 24), keys: b"", wait_for: "Overview" },
-    Shot { name: "baseline-120x40", args: &["demo", "--scenario", "baseline", "--skip", "10m"], size: (120, 40), keys: b"", wait_for: "Overview" },
-    Shot { name: "help", args: &["demo", "--skip", "5m"], size: (120, 40), keys: b"?", wait_for: "Keys (default)" },
-    Shot { name: "high-contrast", args: &["--theme", "high-contrast", "demo", "--scenario", "stress", "--skip", "20m"], size: (160, 48), keys: b"", wait_for: "Events" },
+    Shot { name: "incident-wall", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (200, 60), keys: &[], wait_for: "Events" },
+    Shot { name: "incident-80x24", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (80, 24), keys: &[], wait_for: "Overview" },
+    Shot { name: "baseline-120x40", args: &["demo", "--scenario", "baseline", "--skip", "10m"], size: (120, 40), keys: &[], wait_for: "Overview" },
+    Shot { name: "help", args: &["demo", "--skip", "5m"], size: (120, 40), keys: &[b"?"], wait_for: "Keys (default)" },
+    Shot { name: "action-plan", args: &["demo", "--scenario", "stress", "--skip", "25m"], size: (120, 40), keys: &[b"w", b"\r"], wait_for: "Confirm to run" },
+    Shot { name: "action-running", args: &["demo", "--scenario", "stress", "--skip", "25m"], size: (120, 40), keys: &[b"w", b"\r", b"\r"], wait_for: "running" },
+    Shot { name: "high-contrast", args: &["--theme", "high-contrast", "demo", "--scenario", "stress", "--skip", "20m"], size: (160, 48), keys: &[], wait_for: "Events" },
 ];
 
 fn main() {
@@ -38,8 +41,9 @@ fn main() {
         let mut s = pty::Session::start_bin(bin.to_str().unwrap(), shot.args, shot.size.0, shot.size.1);
         s.wait_for("Overview");
         std::thread::sleep(Duration::from_millis(2500));
-        if !shot.keys.is_empty() {
-            s.send(shot.keys);
+        for k in shot.keys {
+            s.send(k);
+            std::thread::sleep(Duration::from_millis(500));
         }
         s.wait_for(shot.wait_for);
         std::thread::sleep(Duration::from_millis(300));
@@ -49,10 +53,15 @@ fn main() {
         };
         std::fs::write(out.join(format!("{}.svg", shot.name)), svg).unwrap();
         std::fs::write(out.join(format!("{}.txt", shot.name)), txt).unwrap();
-        if !shot.keys.is_empty() {
+        // Back out of popups (an action running is aborted at its next safe point, then its
+        // summary closes), then quit.
+        for _ in 0..shot.keys.len() + 1 {
             s.send(b"\x1b");
-            std::thread::sleep(Duration::from_millis(300));
+            std::thread::sleep(Duration::from_millis(400));
         }
+        s.send(b"q");
+        std::thread::sleep(Duration::from_millis(300));
+        // A running action asks before quitting: say yes.
         s.send(b"q");
         let _ = s.wait_exit();
         println!("screenshots/{}.svg", shot.name);

@@ -11,7 +11,8 @@ Examples:
   cockpit                                        the live platform (kubeconfig, REDIS_URL, DATABASE_URL, AWS)
   cockpit check                                  what works, what is missing, and why
   cockpit plan scale-workers --demo              print a plan without changing anything
-  cockpit run drain-workers --demo --yes         run a procedure without the UI
+  cockpit run drain-workers --demo --scenario stress --after 25m --yes
+                                                 run a procedure without the UI
 
 Keys: ? shows every key. Config: ~/.config/cockpit/config.toml (see README).";
 

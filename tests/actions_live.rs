@@ -98,7 +98,11 @@ async fn play(kmock: &Kmock, redis_url: Option<&str>) -> Result<()> {
         let draining = d.metadata.annotations.as_ref().is_some_and(|a| a.get("drain").is_some_and(|v| v == "true"));
         if let (true, Some(url)) = (draining && name == "agent-worker", redis_url) {
             let mut con = redis::Client::open(url)?.get_multiplexed_async_connection().await?;
-            let _: Option<String> = redis::cmd("SPOP").arg("agent:processing").query_async(&mut con).await?;
+            // A test can hold the workers' tasks with `test:hold-tasks` (a stuck drain).
+            let hold: Option<String> = redis::cmd("GET").arg("test:hold-tasks").query_async(&mut con).await?;
+            if hold.is_none() {
+                let _: Option<String> = redis::cmd("SPOP").arg("agent:processing").query_async(&mut con).await?;
+            }
         }
     }
     Ok(())
@@ -343,5 +347,95 @@ async fn resize_db_on_moto_resizes_the_replicas_first_and_checks_select_1() -> R
             |r| matches!(&r.state, cockpit::actions::StepState::Done { note: Some(n) } if n.starts_with("SELECT 1"))
         )
     );
+    Ok(())
+}
+
+/// A journal's records, every file of the dir.
+fn journal_records(dir: &std::path::Path) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let text = std::fs::read_to_string(e?.path())?;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            out.push(serde_json::from_str(line)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The real binary, killed with SIGKILL in the middle of a drain (after its annotation was
+/// written, while it waits for the in-flight set), is refused a fresh start, resumes with
+/// `--resume`, and completes without writing the annotation a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_cockpit_resumes_the_drain_without_repeating_an_effect() -> Result<()> {
+    let peers = seeded(true).await?;
+    let url = peers.redis.as_ref().context("redis")?.url();
+    let mut con = redis::Client::open(url.as_str())?.get_multiplexed_async_connection().await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let up = plan("scale-workers", p.clone(), &s, &[("replicas", "10")]).await?;
+    assert_eq!(run(p, up, &s).await.outcome, Outcome::Completed);
+    let _: () = redis::cmd("SET").arg("test:hold-tasks").arg("1").query_async(&mut con).await?;
+    let _: u32 = redis::cmd("SADD").arg("agent:processing").arg(&["t1", "t2", "t3"]).query_async(&mut con).await?;
+
+    let home = tempfile::tempdir()?;
+    let state = home.path().join("state");
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "refresh_secs = 1\n[kubernetes]\nkubeconfig = {:?}\nnamespace = \"{NS}\"\n[redis]\nurl = {:?}\n",
+            peers.kmock.kubeconfig_path(),
+            url
+        ),
+    )?;
+    let cockpit = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_cockpit"));
+        c.arg("--config").arg(&cfg).args(args);
+        c.env("COCKPIT_STATE_DIR", &state).env("HOME", home.path()).env_remove("KUBECONFIG");
+        c.env_remove("REDIS_URL").env_remove("DATABASE_URL").env_remove("AWS_ACCESS_KEY_ID");
+        c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        c
+    };
+    let mut first = cockpit(&["run", "drain-workers", "--yes"]).spawn()?;
+    // Wait until the drain annotation is written and journaled, then kill the process outright.
+    let journal = state.join("journal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let annotated = peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?;
+        let recorded = journal.exists()
+            && journal_records(&journal)?.iter().any(|r| r["event"] == "after" && r["outcome"] == "applied");
+        if annotated == "true" && recorded {
+            break;
+        }
+        anyhow::ensure!(first.try_wait()?.is_none(), "the first run ended before it could be killed");
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the drain never started");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    first.kill()?;
+    first.wait()?;
+    let applied_before = journal_records(&journal)?.iter().filter(|r| r["event"] == "after" && r["outcome"] == "applied").count();
+
+    // A fresh run is refused while the killed one is unfinished.
+    let refused = cockpit(&["run", "drain-workers", "--yes"]).output()?;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"), "{}", String::from_utf8_lossy(&refused.stderr));
+
+    // The tasks finish; the resumed run carries on from where the killed one stopped.
+    let _: () = redis::cmd("DEL").arg("test:hold-tasks").query_async(&mut con).await?;
+    let resumed = cockpit(&["run", "drain-workers", "--resume", "--yes"]).output()?;
+    let out = String::from_utf8_lossy(&resumed.stdout);
+    assert!(resumed.status.success(), "{out}\n{}", String::from_utf8_lossy(&resumed.stderr));
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "5");
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?, "");
+    let records = journal_records(&journal)?;
+    // The drain annotation was written by the first process only: no second "applied" for it.
+    let annotate_steps: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event"] == "after" && r["outcome"] == "applied" && r["after"].to_string().contains("true"))
+        .collect();
+    assert_eq!(annotate_steps.len(), 1, "the drain annotation was applied once: {annotate_steps:#?}");
+    assert!(records.iter().any(|r| r["event"] == "resumed"), "the journal records the resume");
+    assert!(records.iter().any(|r| r["event"] == "end"), "the action ended");
+    let applied_after = records.iter().filter(|r| r["event"] == "after" && r["outcome"] == "applied").count();
+    assert!(applied_after > applied_before, "the resumed run applied the remaining steps");
     Ok(())
 }

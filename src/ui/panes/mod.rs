@@ -110,10 +110,12 @@ pub fn replica_level(board: &Board, w: Workload) -> Level {
     let Some(k) = board.state.kube.as_ref() else { return Level::Unknown };
     let ws = k.workload(w);
     let Some(d) = ws.deployment.as_ref() else { return Level::Unknown };
-    let min = ws.hpa.as_ref().map(|h| h.min).unwrap_or(match w {
+    let runbook_min = match w {
         Workload::Api => board.settings.limits.api_pods.min,
         Workload::Workers => board.settings.limits.worker_pods.min,
-    });
+    };
+    // A minimum the cockpit pinned for a scale is a target on its way, not a floor to alarm on.
+    let min = ws.hpa.as_ref().filter(|h| !h.pinned).map(|h| h.min).unwrap_or(runbook_min);
     if d.ready < min.min(d.desired) {
         Level::Crit
     } else if d.ready < d.desired || ws.pods.oom_killed > 0 {
