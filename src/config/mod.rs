@@ -2,6 +2,7 @@
 //! from `themes/` and `keymaps/`; files in the user's config dir override them.
 
 pub mod error;
+pub mod key;
 pub mod keymap;
 pub mod paths;
 pub mod sources;
