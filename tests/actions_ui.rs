@@ -254,3 +254,29 @@ async fn abandon_from_the_offer() {
     assert_eq!(u.app.popup, None);
     assert!(cockpit::actions::journal::unfinished(dir.path()).is_empty());
 }
+
+#[tokio::test]
+async fn space_in_the_plan_makes_it_a_server_side_dry_run() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut u = ui(Scenario::Baseline, 600.0, settings(dir.path()));
+    let before = replicas(&u.p, cockpit::model::state::Workload::Api);
+    u.key(KeyCode::Char('s'));
+    u.key(KeyCode::Down);
+    u.type_text("10");
+    u.key(KeyCode::Enter);
+    u.until(planned).await;
+    u.key(KeyCode::Char(' '));
+    assert!(u.desk.dry_run);
+    assert!(u.screen(100, 32).contains("DRY RUN: the server validates every write"), "{}", u.screen(100, 32));
+    u.key(KeyCode::Enter);
+    u.until(finished).await;
+    assert_eq!(replicas(&u.p, cockpit::model::state::Workload::Api), before, "a dry run stores nothing");
+    assert!(
+        u.app.board.timeline.iter().any(|t| t.text.contains("(server-side dry run)")),
+        "the timeline says it was a dry run"
+    );
+    // The next action starts as a real one again.
+    u.key(KeyCode::Enter);
+    u.key(KeyCode::Char('s'));
+    assert!(!u.desk.dry_run);
+}

@@ -65,6 +65,16 @@ impl ActionDesk {
                         None => self.start_run(app, *plan, None),
                     }
                 }
+                Command::Toggle => {
+                    self.dry_run = !self.dry_run;
+                    let m = if self.dry_run {
+                        "server-side dry run: every write is validated by the server and nothing is stored"
+                    } else {
+                        "dry run off: the plan will change the platform"
+                    };
+                    self.stage(app, Stage::Plan { proc, form, plan, typed, scroll, message: None });
+                    app.set_status(m, Level::Ok);
+                }
                 Command::Close | Command::Abort => match proc {
                     Some(proc) => self.stage(app, Stage::Form { proc, form }),
                     None => self.close(app),

@@ -85,12 +85,14 @@ pub struct ActionDesk {
     tx: mpsc::UnboundedSender<DeskEvent>,
     rx: mpsc::UnboundedReceiver<DeskEvent>,
     seq: u64,
+    /// Run the next plan as a server-side dry run (toggled in the plan popup).
+    pub dry_run: bool,
 }
 
 impl ActionDesk {
     pub fn new(platform: Arc<dyn Platform>, settings: ActionSettings) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        ActionDesk { platform, settings, procs: registry::all(), stage: Stage::Closed, tx, rx, seq: 0 }
+        ActionDesk { platform, settings, procs: registry::all(), stage: Stage::Closed, tx, rx, seq: 0, dry_run: false }
     }
 
     /// The menu entries, for `app.actions`.
@@ -160,6 +162,7 @@ impl ActionDesk {
             return;
         };
         let form = self.procs[i].form(&FormCx { board: &app.board, settings: &self.settings });
+        self.dry_run = false;
         self.stage = Stage::Form { proc: i, form };
         self.show(app);
     }
@@ -184,7 +187,10 @@ impl ActionDesk {
     }
 
     fn start_run(&mut self, app: &mut App, plan: Plan, resume: Option<Unfinished>) {
-        let opts = RunOpts::from_settings(&self.settings);
+        let mut opts = RunOpts::from_settings(&self.settings);
+        // A resumed action carries on for real; a dry run is only ever a fresh plan's.
+        let dry_run = self.dry_run && resume.is_none();
+        opts.dry_run = dry_run;
         let p = Arc::clone(&self.platform);
         let (runner, handle) = match resume {
             Some(u) => Runner::resume(p, u, opts),
@@ -200,11 +206,12 @@ impl ActionDesk {
             }
         });
         runner.spawn();
+        let dry = if dry_run { " (server-side dry run)" } else { "" };
         app.board.push_timeline(
             app.board.now,
             Category::Action,
             Level::Ok,
-            format!("{} started: {}", plan.action, plan.title),
+            format!("{} started{dry}: {}", plan.action, plan.title),
         );
         let n = plan.steps.len();
         self.stage = Stage::Run(Box::new(RunView {
@@ -292,3 +299,4 @@ impl ActionDesk {
         }
     }
 }
+

@@ -89,6 +89,11 @@ pub fn draw(
             Span::styled(format!("Type {word} to confirm: "), t.style(Role::Warn)),
             Span::styled(format!("{typed}▏"), if ok { t.style(Role::Ok) } else { t.style(Role::Selection) }),
         ]));
+    } else if desk.dry_run {
+        footer.push(Line::styled(
+            "DRY RUN: the server validates every write and stores nothing. Confirm to run it.",
+            t.style(Role::Warn),
+        ));
     } else {
         footer.push(Line::styled("Nothing has changed yet. Confirm to run this plan.", t.style(Role::Accent)));
     }
@@ -98,7 +103,7 @@ pub fn draw(
     footer.push(hints(
         app,
         Context::Plan,
-        &[(Command::Confirm, "run"), (Command::Down, "scroll"), (Command::Close, "back")],
+        &[(Command::Confirm, "run"), (Command::Toggle, "dry run"), (Command::Down, "scroll"), (Command::Close, "back")],
     ));
     let inner = frame(f, app, title, all.len() + footer.len());
     body_with_footer(f, app, inner, all, scroll, footer);
