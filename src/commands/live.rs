@@ -84,7 +84,7 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     let mut host = LiveHost::new(crate::sources::spawn_all(&targets, &config, clock, tx));
     let mut app = App::new(board, theme, keymap, Mode::Live { target: targets.describe() });
     app.user_dir = user_dir;
-    app.started = jiff::Zoned::now().strftime("%H:%M").to_string();
+    app.epoch = Some(jiff::Zoned::now());
     let platform = crate::platform::live::LivePlatform::connect(&config, &targets, clock).await;
     let mut desk = crate::actions::ActionDesk::for_live(std::sync::Arc::new(platform), &config);
     desk.attach(&mut app);

@@ -62,8 +62,9 @@ pub struct App {
     pub effects: Vec<Effect>,
     /// Names of the guided actions available, for the menu.
     pub actions: Vec<(String, String)>,
-    /// Wall-clock label of the data clock's zero (e.g. "14:02" local start), for the header.
-    pub started: String,
+    /// The wall-clock moment of the data clock's zero, on the live platform: times are then
+    /// shown as local clock times. None in the demo, whose times are simulated (T+hh:mm:ss).
+    pub epoch: Option<jiff::Zoned>,
 }
 
 impl App {
@@ -88,13 +89,18 @@ impl App {
             dirty: true,
             effects: Vec::new(),
             actions: Vec::new(),
-            started: String::new(),
+            epoch: None,
         }
     }
 
     /// The board the screen shows: frozen while paused.
     pub fn view_board(&self) -> &Board {
         self.frozen.as_deref().unwrap_or(&self.board)
+    }
+
+    /// A moment of the data clock as the screen shows it: local time live, T+ in the demo.
+    pub fn time_label(&self, at: f64) -> String {
+        time_label(self.epoch.as_ref(), at)
     }
 
     pub fn paused(&self) -> bool {
@@ -294,4 +300,12 @@ fn takes_text(k: &KeyEvent) -> bool {
     use crossterm::event::{KeyCode, KeyModifiers};
     let plain = !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     plain && (matches!(k.code, KeyCode::Char(c) if !c.is_control() && c != ' ') || k.code == KeyCode::Backspace)
+}
+
+/// "14:02:31" local time when the clock's zero is known, else "00:12:30" since the start.
+pub fn time_label(epoch: Option<&jiff::Zoned>, at: f64) -> String {
+    match epoch.and_then(|e| e.checked_add(jiff::SignedDuration::from_secs_f64(at.max(0.0))).ok()) {
+        Some(t) => t.strftime("%H:%M:%S").to_string(),
+        None => crate::model::units::clock(at),
+    }
 }

@@ -98,6 +98,7 @@ fn draw_pane(f: &mut Frame, area: Rect, app: &App, p: PaneId) {
         focused: app.focus == p,
         scroll: app.scroll_of(p),
         hint,
+        epoch: app.epoch.as_ref(),
     };
     panes::render(f, area, p, &cx);
 }
@@ -197,7 +198,11 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App) {
         Mode::Live { target } => format!("{target} "),
     };
     spans.push(Span::styled(mode, t.style(Role::Header)));
-    spans.push(Span::styled(format!("T+{} ", clock(board.now)), t.style(Role::Header)));
+    let now = match &app.mode {
+        Mode::Demo { .. } => format!("T+{} ", clock(board.now)),
+        Mode::Live { .. } => format!("{} ", jiff::Zoned::now().strftime("%H:%M:%S")),
+    };
+    spans.push(Span::styled(now, t.style(Role::Header)));
     for s in SourceId::ALL {
         let (l, word) = match board.source_status(s) {
             SourceStatus::NotConfigured => continue,

@@ -4,7 +4,6 @@
 use super::{PaneCx, pane_level};
 use crate::config::keymap::PaneId;
 use crate::config::theme::Role;
-use crate::model::units::clock;
 use crate::ui::widgets;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -32,7 +31,7 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         .skip(start)
         .take(end - start)
         .map(|e| {
-            let head = format!("{} {:<6} ", clock(e.at), e.category.tag());
+            let head = format!("{} {:<6} ", crate::ui::app::time_label(cx.epoch, e.at), e.category.tag());
             let room = w.saturating_sub(head.chars().count() + 2);
             Line::from(vec![
                 Span::styled(head, t.style(Role::Muted)),

@@ -25,6 +25,8 @@ pub struct PaneCx<'a> {
     pub scroll: Scroll,
     /// "2" etc.: the key that focuses it, shown in the title.
     pub hint: String,
+    /// The wall-clock moment of the data clock's zero (live); None in the demo.
+    pub epoch: Option<&'a jiff::Zoned>,
 }
 
 pub fn render(f: &mut Frame, area: Rect, pane: PaneId, cx: &PaneCx) {
