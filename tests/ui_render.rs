@@ -187,3 +187,12 @@ fn compact_layout_lists_every_pane_with_its_level() {
         assert!(s.contains(name), "{name} missing:\n{s}");
     }
 }
+
+#[test]
+fn times_are_local_clock_times_live_and_elapsed_in_the_demo() {
+    use cockpit::ui::app::time_label;
+    let epoch: jiff::Zoned = "2026-11-30T14:00:00+00:00[UTC]".parse().unwrap();
+    assert_eq!(time_label(Some(&epoch), 90.0), "14:01:30");
+    assert_eq!(time_label(None, 90.0), "00:01:30");
+    assert_eq!(time_label(None, 3725.0), "01:02:05");
+}
