@@ -264,3 +264,41 @@ async fn reenable_hpa_restores_from_the_journal_when_the_annotation_is_lost() {
     assert_eq!(hpa_of(&p, Workload::Api), before);
     let _: Arc<dyn Platform> = p;
 }
+
+#[tokio::test]
+async fn reenable_hpa_applies_the_runbooks_yaml_manifests() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = settings(dir.path());
+    let manifests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hpa");
+    s.actions.hpa_manifests_dir = Some(manifests.clone());
+    let (p, board) = sim(Scenario::Incident, 1, 300.0);
+    let em = plan("emergency", p.clone(), &board, &s, &[("monitor", "2")]).await;
+    assert!(run(p.clone(), em, &s).await.0.outcome.ok());
+    let reenable = plan("reenable-hpa", p.clone(), &board, &s, &[("source", "manifests")]).await;
+    assert!(!reenable.blocked(), "{:?}", reenable.findings);
+    let (summary, _) = run(p.clone(), reenable, &s).await;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:?}", summary.lines());
+    // Each HPA now has its manifest's spec: the worker HPA's maxReplicas 80 came from the file.
+    for (w, file) in [(Workload::Api, "api-server-hpa.yaml"), (Workload::Workers, "worker-hpa.yaml")] {
+        let text = std::fs::read_to_string(manifests.join(file)).expect("manifest");
+        let mut want: serde_json::Value = serde_saphyr::from_str(&text).expect("yaml");
+        // The API server defaults each behaviour's selectPolicy to Max, as the simulator does.
+        for dir in ["scaleUp", "scaleDown"] {
+            if let Some(b) = want.pointer_mut(&format!("/spec/behavior/{dir}")).and_then(|b| b.as_object_mut()) {
+                b.entry("selectPolicy").or_insert("Max".into());
+            }
+        }
+        let (spec, ann) = hpa_of(&p, w);
+        assert_eq!(spec, want["spec"], "{file}");
+        assert!(!ann.contains_key(cockpit::actions::SAVED_SPEC_KEY), "the pin's saved spec is gone");
+    }
+    assert_eq!(hpa_of(&p, Workload::Workers).0["maxReplicas"], 80);
+    // A manifest that names another HPA is refused, not applied.
+    let wrong = tempfile::tempdir().expect("tmp");
+    std::fs::copy(manifests.join("worker-hpa.yaml"), wrong.path().join("api-server-hpa.yaml")).expect("copy");
+    std::fs::copy(manifests.join("worker-hpa.yaml"), wrong.path().join("worker-hpa.yaml")).expect("copy");
+    s.actions.hpa_manifests_dir = Some(wrong.path().to_path_buf());
+    let refused = plan("reenable-hpa", p.clone(), &board, &s, &[("source", "manifests")]).await;
+    assert!(refused.blocked(), "{:?}", refused.findings);
+    assert!(refused.findings.iter().any(|f| f.text.contains("names HPA \"worker-hpa\"")), "{:?}", refused.findings);
+}

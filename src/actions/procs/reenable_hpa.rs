@@ -20,7 +20,7 @@ const HELP: &str = "Put each HPA back exactly as it was before the cockpit pinne
 its cockpit.agentos.io/saved-spec annotation (the same spec is in the journal), byte for byte, and the \
 annotation removed; then verify the HPA is able to scale and finds its metrics. Source 'journal' restores \
 the spec recorded by the latest pin in the journal (when the annotation was lost); 'manifests' applies \
-<hpa_manifests_dir>/<hpa name>.json as the runbook's `kubectl apply -f k8s/hpa/…` does. Differs from \
+<hpa_manifests_dir>/<hpa name>.yaml (or .json) as the runbook's `kubectl apply -f k8s/hpa/…` does. Differs from \
 the runbook: its `kubectl apply` of files in a repository brings back whatever the files say, which may \
 not be what ran before the emergency; the saved spec is what ran.";
 
@@ -135,12 +135,28 @@ fn from_journal(dir: &std::path::Path, name: &str) -> Result<Option<Value>, Stri
     Ok(found)
 }
 
+/// `<dir>/<hpa name>.yaml` (or `.yml`, `.json`): the manifests the runbook applies with
+/// `kubectl apply -f k8s/hpa/…`. The manifest must name the HPA it is read for.
 fn from_manifest(cx: &PlanCx, name: &str) -> Result<Option<Value>, String> {
     let Some(dir) = &cx.settings.actions.hpa_manifests_dir else {
         return Err("no hpa_manifests_dir configured".into());
     };
-    let path = dir.join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let candidates = ["yaml", "yml", "json"].map(|ext| dir.join(format!("{name}.{ext}")));
+    let Some(path) = candidates.iter().find(|p| p.exists()) else {
+        return Err(format!("no manifest {name}.yaml, .yml or .json in {}", dir.display()));
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: Value = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+    } else {
+        serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+    };
+    if v.get("kind").and_then(Value::as_str).is_some_and(|k| k != "HorizontalPodAutoscaler") {
+        return Err(format!("{}: not a HorizontalPodAutoscaler", path.display()));
+    }
+    let named = v.pointer("/metadata/name").and_then(Value::as_str);
+    if named.is_some_and(|n| n != name) {
+        return Err(format!("{}: names HPA {:?}, not {name:?}", path.display(), named.unwrap_or_default()));
+    }
     v.get("spec").cloned().map(Some).ok_or_else(|| format!("{}: no spec", path.display()))
 }
