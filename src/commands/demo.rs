@@ -4,10 +4,10 @@ use super::Setup;
 use crate::cli::{DemoArgs, ScenarioArg};
 use crate::config::Config;
 use crate::model::{Board, SourceId, SourceUpdate};
-use crate::sim::{Scenario, SimSettings, Simulator};
-use crate::ui::app::{App, Effect, Mode};
-use crate::ui::event_loop::{Host, HostEvent};
-use ratatui::Frame;
+use crate::sim::{Clock, Scenario, SimSettings, Simulator};
+use crate::ui::app::{App, Mode};
+use super::host::{Backend, DeskHost};
+use crate::actions::ActionDesk;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -46,64 +46,31 @@ pub fn demo_refresh(c: &Config) -> Duration {
     Duration::from_secs_f64(c.refresh_secs.clamp(0.2, 1.0))
 }
 
-/// Owns the simulator's driver, restarted at a new speed when the app asks.
-pub struct DemoHost {
+/// The simulator's driver, restarted at a new speed when the app asks.
+pub struct DemoBackend {
     sim: Arc<Mutex<Simulator>>,
     tx: mpsc::Sender<SourceUpdate>,
     refresh: Duration,
     driver: tokio::task::JoinHandle<()>,
-    /// The guided actions (None: not offered).
-    pub desk: Option<crate::actions::ActionDesk>,
 }
 
-impl DemoHost {
+impl DemoBackend {
     pub fn new(sim: Arc<Mutex<Simulator>>, speed: f64, refresh: Duration, tx: mpsc::Sender<SourceUpdate>) -> Self {
         let driver = crate::sim::driver::spawn_driver(sim.clone(), speed, refresh, tx.clone());
-        DemoHost { sim, tx, refresh, driver, desk: None }
+        DemoBackend { sim, tx, refresh, driver }
     }
 }
 
-impl Drop for DemoHost {
-    fn drop(&mut self) {
+impl Backend for DemoBackend {
+    fn set_speed(&mut self, _app: &mut App, desk: &mut ActionDesk, speed: f64) {
         self.driver.abort();
-    }
-}
-
-impl Host for DemoHost {
-    fn effect(&mut self, app: &mut App, e: Effect) {
-        match e {
-            Effect::SetSpeed(s) => {
-                self.driver.abort();
-                self.driver = crate::sim::driver::spawn_driver(self.sim.clone(), s, self.refresh, self.tx.clone());
-                if let Some(d) = &mut self.desk {
-                    let clock = crate::sim::Clock::Driven { speed: s };
-                    d.set_platform(Arc::new(crate::sim::SimPlatform::new(self.sim.clone(), clock)));
-                }
-            }
-            e => match &mut self.desk {
-                Some(d) => d.effect(app, e),
-                None => app.set_status("guided actions are not available here", crate::model::Level::Warn),
-            },
-        }
+        self.driver = crate::sim::driver::spawn_driver(self.sim.clone(), speed, self.refresh, self.tx.clone());
+        // The actions wait on simulated time too: at the new speed from the next one on.
+        desk.set_platform(Arc::new(crate::sim::SimPlatform::new(self.sim.clone(), Clock::Driven { speed })));
     }
 
-    async fn next(&mut self) -> Option<HostEvent> {
-        match &mut self.desk {
-            Some(d) => d.next_host_event().await,
-            None => std::future::pending().await,
-        }
-    }
-
-    fn apply(&mut self, app: &mut App, ev: HostEvent) {
-        if let Some(d) = &mut self.desk {
-            d.apply_host_event(app, ev);
-        }
-    }
-
-    fn draw(&self, f: &mut Frame, app: &App) {
-        if let Some(d) = &self.desk {
-            d.draw(f, app);
-        }
+    fn stop(&mut self) {
+        self.driver.abort();
     }
 }
 
@@ -117,12 +84,12 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     }
     let sim = Arc::new(Mutex::new(sim));
     let (tx, rx) = mpsc::channel(256);
-    let mut host = DemoHost::new(sim.clone(), args.speed, demo_refresh(&config), tx);
+    let backend = DemoBackend::new(sim.clone(), args.speed, demo_refresh(&config), tx);
     let mode = Mode::Demo { scenario: scen.name().to_string(), seed: args.seed, speed: args.speed };
     let mut app = App::new(board, theme, keymap, mode);
     app.user_dir = user_dir;
-    let mut desk = crate::actions::ActionDesk::for_demo(sim, args.speed, &config);
+    let mut desk = ActionDesk::for_demo(sim, args.speed, &config);
     desk.attach(&mut app);
-    host.desk = Some(desk);
+    let mut host = DeskHost { backend, desk };
     super::run_ui(&mut app, rx, &mut host).await
 }

@@ -7,9 +7,9 @@ use crate::cli::{GlobalArgs, SnapshotArgs};
 use crate::live::{Clock, Env, Targets};
 use crate::model::report::Report;
 use crate::model::{Board, Level, SourceId};
-use crate::ui::app::{App, Effect, Mode};
-use crate::ui::event_loop::{Host, HostEvent};
-use ratatui::Frame;
+use crate::ui::app::{App, Mode};
+use super::host::{Backend, DeskHost};
+use crate::actions::ActionDesk;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -18,53 +18,18 @@ const NOTHING_CONFIGURED: &str = "cockpit: no live source is configured: no kube
      `cockpit check` says what each source needs; `cockpit demo` shows the cockpit on its simulator.";
 
 /// What lives beside the app on the live platform: the source tasks.
-pub struct LiveHost {
+pub struct LiveBackend {
     tasks: Vec<JoinHandle<()>>,
-    /// The guided actions (None: not offered).
-    pub desk: Option<crate::actions::ActionDesk>,
 }
 
-impl LiveHost {
-    pub fn new(tasks: Vec<JoinHandle<()>>) -> LiveHost {
-        LiveHost { tasks, desk: None }
+impl Backend for LiveBackend {
+    fn set_speed(&mut self, app: &mut App, _desk: &mut ActionDesk, _speed: f64) {
+        app.set_status("speed: the live platform runs in real time (speed is for `cockpit demo`)", Level::Warn);
     }
-}
 
-impl Drop for LiveHost {
-    fn drop(&mut self) {
+    fn stop(&mut self) {
         for t in &self.tasks {
             t.abort();
-        }
-    }
-}
-
-impl Host for LiveHost {
-    fn effect(&mut self, app: &mut App, e: Effect) {
-        match e {
-            Effect::SetSpeed(_) => app.set_status("speed: the live platform runs in real time (speed is for `cockpit demo`)", Level::Warn),
-            e => match &mut self.desk {
-                Some(d) => d.effect(app, e),
-                None => app.set_status("guided actions are not available here", Level::Warn),
-            },
-        }
-    }
-
-    async fn next(&mut self) -> Option<HostEvent> {
-        match &mut self.desk {
-            Some(d) => d.next_host_event().await,
-            None => std::future::pending().await,
-        }
-    }
-
-    fn apply(&mut self, app: &mut App, ev: HostEvent) {
-        if let Some(d) = &mut self.desk {
-            d.apply_host_event(app, ev);
-        }
-    }
-
-    fn draw(&self, f: &mut Frame, app: &App) {
-        if let Some(d) = &self.desk {
-            d.draw(f, app);
         }
     }
 }
@@ -81,14 +46,14 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     let clock = Clock::start();
     let board = Board::new(config.board_settings(), &configured);
     let (tx, rx) = mpsc::channel(256);
-    let mut host = LiveHost::new(crate::sources::spawn_all(&targets, &config, clock, tx));
+    let backend = LiveBackend { tasks: crate::sources::spawn_all(&targets, &config, clock, tx) };
     let mut app = App::new(board, theme, keymap, Mode::Live { target: targets.describe() });
     app.user_dir = user_dir;
     app.epoch = Some(jiff::Zoned::now());
     let platform = crate::platform::live::LivePlatform::connect(&config, &targets, clock).await;
-    let mut desk = crate::actions::ActionDesk::for_live(std::sync::Arc::new(platform), &config);
+    let mut desk = ActionDesk::for_live(std::sync::Arc::new(platform), &config);
     desk.attach(&mut app);
-    host.desk = Some(desk);
+    let mut host = DeskHost { backend, desk };
     let code = super::run_ui(&mut app, rx, &mut host).await;
     drop(host);
     code

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod host;
 pub mod live;
 pub mod plan_run;
 pub mod snapshot;
