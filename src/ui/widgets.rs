@@ -166,3 +166,13 @@ pub fn quiet(theme: &Theme, l: Level) -> Style {
 pub fn clamp_scroll(offset: usize, content: usize, height: u16) -> u16 {
     offset.min(content.saturating_sub(height as usize)).min(u16::MAX as usize) as u16
 }
+
+/// Draw lines into `area` from line `offset` on, each cut at the area's width: what a
+/// non-wrapping `Paragraph` does, without its reflow machinery (the panes redraw every frame).
+pub fn draw_lines(f: &mut ratatui::Frame, area: Rect, lines: &[Line<'_>], offset: usize) {
+    let buf = f.buffer_mut();
+    let area = area.intersection(buf.area);
+    for (i, line) in lines.iter().skip(offset).take(area.height as usize).enumerate() {
+        buf.set_line(area.x, area.y + i as u16, line, area.width);
+    }
+}

@@ -8,7 +8,6 @@ use crate::ui::widgets;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let (b, t) = (cx.board, cx.theme);
@@ -34,5 +33,5 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let room = (inner.height as usize).saturating_sub(lines.len());
     lines.extend(deploy::problems(t, b, Workload::Api, room, w));
     let off = widgets::clamp_scroll(cx.scroll.offset, lines.len(), inner.height);
-    f.render_widget(Paragraph::new(lines).scroll((off, 0)), inner);
+    widgets::draw_lines(f, inner, &lines, off as usize);
 }

@@ -10,7 +10,6 @@ use crate::ui::widgets::{self, pad};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let (b, t) = (cx.board, cx.theme);
@@ -23,7 +22,7 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     }
     let Some(r) = b.state.redis.as_ref() else {
         lines.push(Line::styled("no Redis data yet", t.style(Role::Unknown)));
-        f.render_widget(Paragraph::new(lines), inner);
+        widgets::draw_lines(f, inner, &lines, 0);
         return;
     };
     let mut mem = deploy::metric(t, b, MetricId::RedisMemory, "Memory", w.saturating_sub(22));
@@ -73,5 +72,5 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         ]));
     }
     let off = widgets::clamp_scroll(cx.scroll.offset, lines.len(), inner.height);
-    f.render_widget(Paragraph::new(lines).scroll((off, 0)), inner);
+    widgets::draw_lines(f, inner, &lines, off as usize);
 }

@@ -10,7 +10,6 @@ use crate::ui::widgets::{self, pad};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 /// vCPU and memory of the runbook's RDS class table.
 pub fn class_size(class: &str) -> Option<(u32, u32)> {
@@ -94,5 +93,5 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         }
     }
     let off = widgets::clamp_scroll(cx.scroll.offset, lines.len(), inner.height);
-    f.render_widget(Paragraph::new(lines).scroll((off, 0)), inner);
+    widgets::draw_lines(f, inner, &lines, off as usize);
 }

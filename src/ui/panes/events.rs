@@ -43,6 +43,6 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     if lines.is_empty() {
         f.render_widget(Paragraph::new(Line::styled("no events yet", t.style(Role::Muted))), inner);
     } else {
-        f.render_widget(Paragraph::new(lines), inner);
+        widgets::draw_lines(f, inner, &lines, 0);
     }
 }

@@ -9,7 +9,6 @@ use crate::ui::widgets::{self, pad};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 const ROWS: [(MetricId, &str); 5] = [
     (MetricId::WorkerCpu, "CPU (workers)"),
@@ -109,5 +108,5 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
             ]));
         }
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    widgets::draw_lines(f, inner, &lines, 0);
 }

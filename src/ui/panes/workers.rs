@@ -10,7 +10,6 @@ use crate::ui::widgets::{self, pad};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let (b, t) = (cx.board, cx.theme);
@@ -60,5 +59,5 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let room = (inner.height as usize).saturating_sub(lines.len());
     lines.extend(deploy::problems(t, b, Workload::Workers, room, w));
     let off = widgets::clamp_scroll(cx.scroll.offset, lines.len(), inner.height);
-    f.render_widget(Paragraph::new(lines).scroll((off, 0)), inner);
+    widgets::draw_lines(f, inner, &lines, off as usize);
 }
