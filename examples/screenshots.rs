@@ -22,13 +22,49 @@ struct Shot {
 }
 
 const SHOTS: &[Shot] = &[
-    Shot { name: "incident-wall", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (200, 60), keys: &[], wait_for: "Events" },
-    Shot { name: "incident-80x24", args: &["demo", "--scenario", "incident", "--skip", "30m"], size: (80, 24), keys: &[], wait_for: "Overview" },
-    Shot { name: "baseline-120x40", args: &["demo", "--scenario", "baseline", "--skip", "10m"], size: (120, 40), keys: &[], wait_for: "Overview" },
+    Shot {
+        name: "incident-wall",
+        args: &["demo", "--scenario", "incident", "--skip", "30m"],
+        size: (200, 60),
+        keys: &[],
+        wait_for: "Events",
+    },
+    Shot {
+        name: "incident-80x24",
+        args: &["demo", "--scenario", "incident", "--skip", "30m"],
+        size: (80, 24),
+        keys: &[],
+        wait_for: "Overview",
+    },
+    Shot {
+        name: "baseline-120x40",
+        args: &["demo", "--scenario", "baseline", "--skip", "10m"],
+        size: (120, 40),
+        keys: &[],
+        wait_for: "Overview",
+    },
     Shot { name: "help", args: &["demo", "--skip", "5m"], size: (120, 40), keys: &[b"?"], wait_for: "Keys (default)" },
-    Shot { name: "action-plan", args: &["demo", "--scenario", "stress", "--skip", "25m"], size: (120, 40), keys: &[b"w", b"\r"], wait_for: "Confirm to run" },
-    Shot { name: "action-running", args: &["demo", "--scenario", "stress", "--skip", "25m"], size: (120, 40), keys: &[b"w", b"\r", b"\r"], wait_for: "running" },
-    Shot { name: "high-contrast", args: &["--theme", "high-contrast", "demo", "--scenario", "stress", "--skip", "20m"], size: (160, 48), keys: &[], wait_for: "Events" },
+    Shot {
+        name: "action-plan",
+        args: &["demo", "--scenario", "stress", "--skip", "25m"],
+        size: (120, 40),
+        keys: &[b"w", b"\r"],
+        wait_for: "Confirm to run",
+    },
+    Shot {
+        name: "action-running",
+        args: &["demo", "--scenario", "stress", "--skip", "25m"],
+        size: (120, 40),
+        keys: &[b"w", b"\r", b"\r"],
+        wait_for: "running",
+    },
+    Shot {
+        name: "high-contrast",
+        args: &["--theme", "high-contrast", "demo", "--scenario", "stress", "--skip", "20m"],
+        size: (160, 48),
+        keys: &[],
+        wait_for: "Events",
+    },
 ];
 
 fn main() {

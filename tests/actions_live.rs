@@ -400,7 +400,8 @@ async fn a_killed_cockpit_resumes_the_drain_without_repeating_an_effect() -> Res
     let journal = state.join("journal");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let annotated = peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?;
+        let annotated =
+            peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?;
         let recorded = journal.exists()
             && journal_records(&journal)?.iter().any(|r| r["event"] == "after" && r["outcome"] == "applied");
         if annotated == "true" && recorded {
@@ -412,12 +413,17 @@ async fn a_killed_cockpit_resumes_the_drain_without_repeating_an_effect() -> Res
     }
     first.kill()?;
     first.wait()?;
-    let applied_before = journal_records(&journal)?.iter().filter(|r| r["event"] == "after" && r["outcome"] == "applied").count();
+    let applied_before =
+        journal_records(&journal)?.iter().filter(|r| r["event"] == "after" && r["outcome"] == "applied").count();
 
     // A fresh run is refused while the killed one is unfinished.
     let refused = cockpit(&["run", "drain-workers", "--yes"]).output()?;
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--resume"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 
     // The tasks finish; the resumed run carries on from where the killed one stopped.
     let _: () = redis::cmd("DEL").arg("test:hold-tasks").query_async(&mut con).await?;

@@ -1,9 +1,9 @@
 //! Valid and invalid config, theme and keymap files: the good ones load, the bad ones name the
 //! file, line and column and what was expected, and the binary exits with status 2.
 
+use cockpit::config::Config;
 use cockpit::config::keymap::{Command, Context, Key, Keymap, Lookup, PaneId};
 use cockpit::config::theme::{Role, Theme};
-use cockpit::config::Config;
 use cockpit::model::{Bound, Level, MetricId};
 use ratatui::style::{Color, Modifier};
 use std::path::{Path, PathBuf};

@@ -41,7 +41,14 @@ async fn put(cw: &aws_sdk_cloudwatch::Client, ns: &str, metric: &str, dim: (&str
     for v in values {
         cw.put_metric_data()
             .namespace(ns)
-            .metric_data(MetricDatum::builder().metric_name(metric).dimensions(d.clone()).value(*v).timestamp(DateTime::from(now)).build())
+            .metric_data(
+                MetricDatum::builder()
+                    .metric_name(metric)
+                    .dimensions(d.clone())
+                    .value(*v)
+                    .timestamp(DateTime::from(now))
+                    .build(),
+            )
             .send()
             .await?;
     }
@@ -62,15 +69,19 @@ async fn cloudwatch_metrics_come_back_as_written_in_one_call() -> Result<()> {
     put(&cw, "AWS/RDS", "CPUUtilization", db, &[40.0, 60.0]).await?;
     put(&cw, "AWS/RDS", "FreeableMemory", db, &[2.0e9]).await?;
     put(&cw, "AWS/RDS", "DatabaseConnections", db, &[120.0]).await?;
-    put(&cw, "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", ("CacheClusterId", "agentos-redis-0001-001"), &[55.0]).await?;
-    put(&cw, "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", ("CacheClusterId", "agentos-redis-0002-001"), &[71.0]).await?;
+    put(&cw, "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", ("CacheClusterId", "agentos-redis-0001-001"), &[55.0])
+        .await?;
+    put(&cw, "AWS/ElastiCache", "DatabaseMemoryUsagePercentage", ("CacheClusterId", "agentos-redis-0002-001"), &[71.0])
+        .await?;
     put(&cw, "AWS/ElastiCache", "EngineCPUUtilization", ("CacheClusterId", "agentos-redis-0001-001"), &[12.0]).await?;
 
     let c = aws_config(&moto);
     let targets = Targets::resolve(&c, &creds(home.path())).await;
     let target = targets.aws.context("aws configured")?.map_err(|f| anyhow::anyhow!("{f}"))?;
     let mut src = CloudWatchSource::new(&target, &c.aws);
-    let SourceData::CloudWatch(s) = refresh_once(&mut src, Duration::from_secs(15)).await.map_err(|f| anyhow::anyhow!("{f}"))? else {
+    let SourceData::CloudWatch(s) =
+        refresh_once(&mut src, Duration::from_secs(15)).await.map_err(|f| anyhow::anyhow!("{f}"))?
+    else {
         bail!("not cloudwatch")
     };
     assert_eq!(s.api_p99_ms, Some(750.0), "the Maximum of 0.2, 0.75, 0.4 s");
@@ -87,22 +98,34 @@ async fn rds_instances_are_described_and_modified() -> Result<()> {
     let home = tempfile::tempdir()?;
     let rds = aws_sdk_rds::Client::new(&moto.sdk_config().await);
     rds.create_db_instance()
-        .db_instance_identifier("agentos-primary").db_instance_class("db.r6g.large").engine("postgres")
-        .master_username("admin").master_user_password("password123").allocated_storage(20)
-        .send().await?;
-    rds.create_db_instance_read_replica()
-        .db_instance_identifier("agentos-replica-1").source_db_instance_identifier("agentos-primary")
+        .db_instance_identifier("agentos-primary")
         .db_instance_class("db.r6g.large")
-        .send().await?;
+        .engine("postgres")
+        .master_username("admin")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .send()
+        .await?;
+    rds.create_db_instance_read_replica()
+        .db_instance_identifier("agentos-replica-1")
+        .source_db_instance_identifier("agentos-primary")
+        .db_instance_class("db.r6g.large")
+        .send()
+        .await?;
     let c = aws_config(&moto);
     let targets = Targets::resolve(&c, &creds(home.path())).await;
     let target = targets.aws.as_ref().context("aws configured")?.as_ref().map_err(|f| anyhow::anyhow!("{f}"))?;
     let mut src = RdsSource::new(target, &c.aws);
-    let SourceData::Rds(r) = refresh_once(&mut src, Duration::from_secs(15)).await.map_err(|f| anyhow::anyhow!("{f}"))? else {
+    let SourceData::Rds(r) =
+        refresh_once(&mut src, Duration::from_secs(15)).await.map_err(|f| anyhow::anyhow!("{f}"))?
+    else {
         bail!("not rds")
     };
     let primary = r.primary.context("the primary")?;
-    assert_eq!((primary.class.as_str(), primary.status.as_str(), primary.is_replica), ("db.r6g.large", "available", false));
+    assert_eq!(
+        (primary.class.as_str(), primary.status.as_str(), primary.is_replica),
+        ("db.r6g.large", "available", false)
+    );
     assert_eq!(r.replicas.len(), 1);
     assert!(r.replicas[0].is_replica && r.replicas[0].id == "agentos-replica-1");
 

@@ -63,10 +63,17 @@ async fn seed(kmock: &Kmock, pods: usize) -> Result<()> {
     kmock.apply(hpa(NS, "worker-hpa", "agent-worker", 5, 100, (pods - api_pods) as u32)).await?;
     let client = kmock.client().await?;
     let names: Vec<(String, &str)> = (0..pods)
-        .map(|i| if i < api_pods { (format!("api-server-7d9f-{i:05}"), "api-server") } else { (format!("agent-worker-5c4b-{i:05}"), "agent-worker") })
+        .map(|i| {
+            if i < api_pods {
+                (format!("api-server-7d9f-{i:05}"), "api-server")
+            } else {
+                (format!("agent-worker-5c4b-{i:05}"), "agent-worker")
+            }
+        })
         .collect();
     create_all(&client, names.iter().map(|(n, app)| pod(NS, app, n, None)).collect(), "pods").await?;
-    create_all(&client, names.iter().map(|(n, app)| pod_metrics(NS, app, n, "120m", "300Mi")).collect(), "pods").await?;
+    create_all(&client, names.iter().map(|(n, app)| pod_metrics(NS, app, n, "120m", "300Mi")).collect(), "pods")
+        .await?;
     Ok(())
 }
 
@@ -110,7 +117,12 @@ async fn run_one(pods: usize, window: Duration) -> Result<Row> {
     kmock.reset_stats()?;
     let kubeconfig = kmock.kubeconfig_path().display().to_string();
     let started = Instant::now();
-    let mut session = pty::start_env(&["-n", NS], 120, 40, &[("KUBECONFIG", kubeconfig.as_str()), ("REDIS_URL", ""), ("DATABASE_URL", "")]);
+    let mut session = pty::start_env(
+        &["-n", NS],
+        120,
+        40,
+        &[("KUBECONFIG", kubeconfig.as_str()), ("REDIS_URL", ""), ("DATABASE_URL", "")],
+    );
     let pid = session.child.process_id().context("the cockpit's pid")?;
     // Started: every watch open (deployments, HPAs, events, two pod watches) and a first draw
     // with the pods counted.
@@ -123,7 +135,11 @@ async fn run_one(pods: usize, window: Duration) -> Result<Row> {
     }
     let startup_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(5)).await;
-    kmock.inject_fault(Fault { path_contains: Some("/apis/metrics.k8s.io/".into()), times: Some(1_000_000), ..Fault::default() })?;
+    kmock.inject_fault(Fault {
+        path_contains: Some("/apis/metrics.k8s.io/".into()),
+        times: Some(1_000_000),
+        ..Fault::default()
+    })?;
     kmock.reset_stats()?;
     let cpu0 = cpu_secs(pid)?;
     let t0 = Instant::now();
@@ -145,7 +161,16 @@ async fn run_one(pods: usize, window: Duration) -> Result<Row> {
     }
     session.send(b"q");
     let _ = session.wait_exit();
-    Ok(Row { pods, per_min: Value::Object(per_min), metrics_polls: metrics_polls / minutes, watched_lists, cpu_per_min: cpu / minutes, peak_mib, rss_mib, startup_secs })
+    Ok(Row {
+        pods,
+        per_min: Value::Object(per_min),
+        metrics_polls: metrics_polls / minutes,
+        watched_lists,
+        cpu_per_min: cpu / minutes,
+        peak_mib,
+        rss_mib,
+        startup_secs,
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -160,24 +185,45 @@ async fn kube_source_load_at_100_1000_10000_pods() -> Result<()> {
     let mut rows = Vec::new();
     for pods in sizes {
         let row = run_one(pods, Duration::from_secs(secs)).await?;
-        eprintln!("bench: {pods} pods: {:?} /min, CPU {:.3} s/min, peak RSS {:.1} MiB", row.per_min, row.cpu_per_min, row.peak_mib);
+        eprintln!(
+            "bench: {pods} pods: {:?} /min, CPU {:.3} s/min, peak RSS {:.1} MiB",
+            row.per_min, row.cpu_per_min, row.peak_mib
+        );
         rows.push(row);
     }
     println!("\nsteady state over {secs} s per size (refresh 2 s; the cockpit full screen in a pty)\n");
-    println!("| pods | API requests/min (list / watch / get / writes / total) | of which metrics.k8s.io polls/min | LIST of watched kinds | CPU s/min (% of a core) | peak RSS MiB | RSS now MiB | start to watching |");
+    println!(
+        "| pods | API requests/min (list / watch / get / writes / total) | of which metrics.k8s.io polls/min | LIST of watched kinds | CPU s/min (% of a core) | peak RSS MiB | RSS now MiB | start to watching |"
+    );
     println!("|---:|---|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let p = &r.per_min;
         println!(
             "| {} | {} / {} / {} / {} / {} | {:.1} | {} | {:.2} ({:.2}%) | {:.1} | {:.1} | {:.1} s |",
-            r.pods, p["list"], p["watch"], p["get"], p["write"], p["total"], r.metrics_polls, r.watched_lists,
-            r.cpu_per_min, r.cpu_per_min / 60.0 * 100.0, r.peak_mib, r.rss_mib, r.startup_secs
+            r.pods,
+            p["list"],
+            p["watch"],
+            p["get"],
+            p["write"],
+            p["total"],
+            r.metrics_polls,
+            r.watched_lists,
+            r.cpu_per_min,
+            r.cpu_per_min / 60.0 * 100.0,
+            r.peak_mib,
+            r.rss_mib,
+            r.startup_secs
         );
     }
     for r in &rows {
         assert_eq!(r.watched_lists, 0, "{} pods: no LIST of a watched kind in steady state", r.pods);
         if r.pods >= 10_000 {
-            assert!(r.peak_mib < RSS_BUDGET_MIB, "{} pods: peak RSS {:.1} MiB over the {RSS_BUDGET_MIB} MiB budget", r.pods, r.peak_mib);
+            assert!(
+                r.peak_mib < RSS_BUDGET_MIB,
+                "{} pods: peak RSS {:.1} MiB over the {RSS_BUDGET_MIB} MiB budget",
+                r.pods,
+                r.peak_mib
+            );
         }
     }
     Ok(())

@@ -47,7 +47,10 @@ async fn check_says_what_works_what_is_missing_and_which_permissions_lack() -> R
     let out = cockpit(home.path(), &vars, &["check", "-n", "production"])?;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
-    assert!(t.contains("kubernetes  ok: deployments: api-server 3/3 ready, agent-worker 5/5 ready; 1 of 2 HPAs"), "{t}");
+    assert!(
+        t.contains("kubernetes  ok: deployments: api-server 3/3 ready, agent-worker 5/5 ready; 1 of 2 HPAs"),
+        "{t}"
+    );
     assert!(t.contains("redis       ok: single node"), "{t}");
     assert!(t.contains("postgres    not configured: set postgres.url in the config, DATABASE_URL"), "{t}");
     assert!(t.contains("cloudwatch  not configured") && t.contains("rds         not configured"), "{t}");

@@ -53,7 +53,9 @@ async fn each_peer_down_marks_only_its_source_and_recovers() -> Result<()> {
     let mut run = Running::start(&c, &e).await;
     assert_eq!(*run.status(SourceId::Kube), SourceStatus::NotConfigured);
     run.until("every source live", LIMIT, |b| {
-        [SourceId::Redis, SourceId::Postgres, SourceId::CloudWatch, SourceId::Rds].iter().all(|s| b.source_status(*s).is_live())
+        [SourceId::Redis, SourceId::Postgres, SourceId::CloudWatch, SourceId::Rds]
+            .iter()
+            .all(|s| b.source_status(*s).is_live())
     })
     .await?;
 

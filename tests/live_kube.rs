@@ -33,7 +33,9 @@ async fn seed(kmock: &Kmock, workers: u32) -> Result<()> {
     kmock.apply(pod(NS, "other-app", "other-app-1", None)).await?;
     kmock.apply(hpa(NS, "api-server-hpa", "api-server", 3, 50, 3)).await?;
     kmock.apply(hpa(NS, "worker-hpa", "agent-worker", 5, 100, workers)).await?;
-    kmock.apply(event(NS, "e1", "HorizontalPodAutoscaler", "worker-hpa", "SuccessfulRescale", "New size: 5", false)).await?;
+    kmock
+        .apply(event(NS, "e1", "HorizontalPodAutoscaler", "worker-hpa", "SuccessfulRescale", "New size: 5", false))
+        .await?;
     kmock.apply(event(NS, "e2", "Pod", &sick, "BackOff", "Back-off restarting failed container", true)).await?;
     kmock.apply(event(NS, "e3", "Pod", "other-app-1", "Pulled", "not ours", false)).await?;
     Ok(())
@@ -64,25 +66,49 @@ async fn the_cockpit_shows_what_kubectl_shows_and_only_watches_after_the_start()
     seed(&kmock, 5).await?;
     let home = tempfile::tempdir()?;
     let mut run = Running::start(&kube_config(&kmock), &env(home.path())).await;
-    run.until("workers and their pods", LIMIT, |b| kube(b).is_some_and(|k| k.workers.pods.total == 5 && k.api.usage.is_some())).await?;
+    run.until("workers and their pods", LIMIT, |b| {
+        kube(b).is_some_and(|k| k.workers.pods.total == 5 && k.api.usage.is_some())
+    })
+    .await?;
     let k = run.board.state.kube.clone().context("kube state")?;
     let w = k.workers.deployment.clone().context("workers deployment")?;
-    assert_eq!(format!("{} {}", w.desired, w.ready), kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas} {.status.readyReplicas}"])?);
+    assert_eq!(
+        format!("{} {}", w.desired, w.ready),
+        kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas} {.status.readyReplicas}"])?
+    );
     assert_eq!((w.cpu_limit.as_deref(), w.memory_limit.as_deref()), (Some("1"), Some("1Gi")));
     let listed = kubectl(&kmock, &["get", "pods", "-l", "app=agent-worker", "-o", "name"])?;
     assert_eq!(k.workers.pods.total as usize, listed.lines().count());
-    let ready = kubectl(&kmock, &["get", "pods", "-l", "app=agent-worker", "-o", "jsonpath={.items[*].status.conditions[0].status}"])?;
+    let ready = kubectl(
+        &kmock,
+        &["get", "pods", "-l", "app=agent-worker", "-o", "jsonpath={.items[*].status.conditions[0].status}"],
+    )?;
     assert_eq!(k.workers.pods.ready as usize, ready.split_whitespace().filter(|s| *s == "True").count());
     assert_eq!((k.workers.pods.restarts, k.workers.pods.oom_killed), (3, 1));
     let problem = &k.workers.pods.problems[0];
-    assert_eq!((problem.name.as_str(), problem.ready, problem.reason.as_deref()), ("agent-worker-5c4b-4", false, Some("CrashLoopBackOff")));
+    assert_eq!(
+        (problem.name.as_str(), problem.ready, problem.reason.as_deref()),
+        ("agent-worker-5c4b-4", false, Some("CrashLoopBackOff"))
+    );
     assert_eq!((k.api.pods.total, k.api.pods.ready), (3, 3), "other-app's pod is not counted");
     let h = k.workers.hpa.clone().context("worker hpa")?;
     assert_eq!(
         format!("{} {} {}", h.min, h.max, h.current),
-        kubectl(&kmock, &["get", "hpa", "worker-hpa", "-o", "jsonpath={.spec.minReplicas} {.spec.maxReplicas} {.status.currentReplicas}"])?
+        kubectl(
+            &kmock,
+            &[
+                "get",
+                "hpa",
+                "worker-hpa",
+                "-o",
+                "jsonpath={.spec.minReplicas} {.spec.maxReplicas} {.status.currentReplicas}"
+            ]
+        )?
     );
-    assert!(h.condition("ScalingLimited").is_some_and(|c| !c.status) && h.condition("AbleToScale").is_some_and(|c| c.status));
+    assert!(
+        h.condition("ScalingLimited").is_some_and(|c| !c.status)
+            && h.condition("AbleToScale").is_some_and(|c| c.status)
+    );
     assert!(h.last_scale_at.is_some());
     assert_eq!((h.targets[0].target, h.targets[0].current), (70.0, Some(64.0)));
     let usage = k.api.usage.context("api usage")?;
@@ -93,13 +119,18 @@ async fn the_cockpit_shows_what_kubectl_shows_and_only_watches_after_the_start()
 
     // Steady state: count metrics.k8s.io requests with an armed no-op fault, then change
     // things and cut every watch; the changes must arrive through watches alone.
-    kmock.inject_fault(Fault { path_contains: Some("/apis/metrics.k8s.io/".into()), times: Some(1_000_000), ..Fault::default() })?;
+    kmock.inject_fault(Fault {
+        path_contains: Some("/apis/metrics.k8s.io/".into()),
+        times: Some(1_000_000),
+        ..Fault::default()
+    })?;
     kmock.reset_stats()?;
     kubectl(&kmock, &["scale", "deployment", "agent-worker", "--replicas=8"])?;
     assert_eq!(kmock.close_watches()?, 5, "deployments, hpas, events, two pod watches");
     kmock.apply(pod(NS, "agent-worker", "agent-worker-5c4b-9", None)).await?;
     run.until("the scale and the new pod", LIMIT, |b| {
-        kube(b).is_some_and(|k| k.workers.deployment.as_ref().is_some_and(|d| d.desired == 8) && k.workers.pods.total == 6)
+        kube(b)
+            .is_some_and(|k| k.workers.deployment.as_ref().is_some_and(|d| d.desired == 8) && k.workers.pods.total == 6)
     })
     .await?;
     let stats = kmock.stats()?;
@@ -110,7 +141,11 @@ async fn the_cockpit_shows_what_kubectl_shows_and_only_watches_after_the_start()
         assert_eq!(stats["by_resource"][kind]["list"].as_u64().unwrap_or(0), 0, "no LIST of {kind}: {stats}");
     }
     assert!(metric_polls > 0, "pod metrics are polled");
-    assert_eq!(stats["by_resource"]["pods"]["list"].as_u64().unwrap_or(0), metric_polls, "pod LISTs are metrics polls only: {stats}");
+    assert_eq!(
+        stats["by_resource"]["pods"]["list"].as_u64().unwrap_or(0),
+        metric_polls,
+        "pod LISTs are metrics polls only: {stats}"
+    );
     assert!(stats["watch"].as_u64().unwrap_or(0) >= 5, "the watches resumed: {stats}");
     Ok(())
 }
@@ -131,7 +166,11 @@ async fn a_dead_api_server_marks_only_kubernetes_stale_and_it_recovers() -> Resu
     let SourceStatus::Stale { failure, last_ok, .. } = run.status(SourceId::Kube).clone() else { unreachable!() };
     assert_eq!(failure.kind, FailureKind::Refused, "{failure}");
     assert!(last_ok.is_some());
-    assert_eq!(run.board.state.kube.as_ref().and_then(|k| k.workers.deployment.as_ref()).map(|d| d.desired), Some(5), "last values kept");
+    assert_eq!(
+        run.board.state.kube.as_ref().and_then(|k| k.workers.deployment.as_ref()).map(|d| d.desired),
+        Some(5),
+        "last values kept"
+    );
     run.until_updates(SourceId::Redis, 3, LIMIT).await?;
     ensure!(run.since(mark, SourceId::Redis).iter().all(|u| u.result.is_ok()), "redis is not affected");
     // The emulator comes back empty: the test plays the cluster and writes the objects again.
@@ -176,16 +215,30 @@ async fn without_any_kubeconfig_kubernetes_is_not_configured() -> Result<()> {
     let missing = home.path().join("nope");
     let mut c = config(1.0);
     c.kubernetes.kubeconfig = Some(missing);
-    let err = cockpit::live::Targets::resolve(&c, &env(home.path())).await.kube.context("given")?.err().context("missing file")?;
+    let err = cockpit::live::Targets::resolve(&c, &env(home.path()))
+        .await
+        .kube
+        .context("given")?
+        .err()
+        .context("missing file")?;
     assert!(err.message.contains("does not exist"), "{err}");
     // --context picks the kubeconfig context; one that is not there is said so.
     let kmock = Kmock::start()?;
     let mut c = kube_config(&kmock);
     c.kubernetes.context = Some("kmock".into());
-    let ok = cockpit::live::Targets::resolve(&c, &env(home.path())).await.kube.context("given")?.map_err(|f| anyhow::anyhow!("{f}"))?;
+    let ok = cockpit::live::Targets::resolve(&c, &env(home.path()))
+        .await
+        .kube
+        .context("given")?
+        .map_err(|f| anyhow::anyhow!("{f}"))?;
     assert_eq!(ok.describe(), "kubernetes context kmock, namespace production");
     c.kubernetes.context = Some("staging".into());
-    let err = cockpit::live::Targets::resolve(&c, &env(home.path())).await.kube.context("given")?.err().context("no such context")?;
+    let err = cockpit::live::Targets::resolve(&c, &env(home.path()))
+        .await
+        .kube
+        .context("given")?
+        .err()
+        .context("no such context")?;
     assert!(err.message.contains("staging"), "{err}");
     Ok(())
 }

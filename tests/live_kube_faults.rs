@@ -68,26 +68,38 @@ async fn an_expired_watch_lists_again_and_shows_the_cluster_as_it_is() -> Result
     kmock.inject_fault(Fault::status(503).verb("watch").always())?;
     kmock.close_watches()?;
     run.until_stale(SourceId::Kube, LIMIT).await?;
-    Api::<DynamicObject>::namespaced_with(client.clone(), NS, &ApiResource::from_gvk(&GroupVersionKind::gvk("apps", "v1", "Deployment")))
-        .delete("api-server", &DeleteParams::default())
-        .await?;
+    Api::<DynamicObject>::namespaced_with(
+        client.clone(),
+        NS,
+        &ApiResource::from_gvk(&GroupVersionKind::gvk("apps", "v1", "Deployment")),
+    )
+    .delete("api-server", &DeleteParams::default())
+    .await?;
     // More writes than kmock's watch log keeps (5,000): the watches' version expires.
     let cm = ApiResource::from_gvk(&GroupVersionKind::gvk("", "v1", "ConfigMap"));
     let maps: Api<DynamicObject> = Api::namespaced_with(client, NS, &cm);
     kmock.apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "churn", "namespace": NS}, "data": {"n": "0"}})).await?;
     let writes = futures::future::join_all((1..=5100).map(|n| {
         let maps = maps.clone();
-        async move { maps.patch("churn", &PatchParams::default(), &Patch::Merge(json!({"data": {"n": n.to_string()}}))).await.map(drop) }
+        async move {
+            maps.patch("churn", &PatchParams::default(), &Patch::Merge(json!({"data": {"n": n.to_string()}})))
+                .await
+                .map(drop)
+        }
     }))
     .await;
     writes.into_iter().collect::<Result<Vec<()>, _>>().context("churn")?;
     kmock.reset_stats()?;
     kmock.clear_faults()?;
     run.until("the deleted deployment gone after the re-list", LIMIT, |b| {
-        b.source_status(SourceId::Kube).is_live() && b.state.kube.as_ref().is_some_and(|k| k.api.deployment.is_none() && k.workers.deployment.is_some())
+        b.source_status(SourceId::Kube).is_live()
+            && b.state.kube.as_ref().is_some_and(|k| k.api.deployment.is_none() && k.workers.deployment.is_some())
     })
     .await?;
     let stats = kmock.stats()?;
-    assert!(stats["by_resource"]["deployments"]["list"].as_u64().unwrap_or(0) >= 1, "the expired watch listed again: {stats}");
+    assert!(
+        stats["by_resource"]["deployments"]["list"].as_u64().unwrap_or(0) >= 1,
+        "the expired watch listed again: {stats}"
+    );
     Ok(())
 }

@@ -23,7 +23,8 @@ async fn a_command_gets_the_message_in_the_environment_and_on_stdin() -> Result<
     let dir = tempfile::tempdir()?;
     let (env_file, stdin_file) = (dir.path().join("env.txt"), dir.path().join("stdin.txt"));
     let mut c = config(1.0);
-    c.notify.command = Some(format!("printf '%s' \"$COCKPIT_MESSAGE\" > {} && cat > {}", env_file.display(), stdin_file.display()));
+    c.notify.command =
+        Some(format!("printf '%s' \"$COCKPIT_MESSAGE\" > {} && cat > {}", env_file.display(), stdin_file.display()));
     let p = platform(&c).await?;
     p.notify("EMERGENCY SCALE: starting").await?;
     assert_eq!(std::fs::read_to_string(&env_file)?, "EMERGENCY SCALE: starting");

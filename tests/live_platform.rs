@@ -50,7 +50,8 @@ async fn scale_refuses_a_stale_version_and_a_dry_run_stores_nothing() -> Result<
     let before = p.deployment(Workload::Workers).await?;
     assert_eq!(before.state.desired, 5);
     kubectl(&kmock, &["annotate", "deployment", "agent-worker", "touched=yes"])?;
-    let err = p.scale(Workload::Workers, 9, &WriteOpts::at(before.resource_version.clone())).await.err().context("stale")?;
+    let err =
+        p.scale(Workload::Workers, 9, &WriteOpts::at(before.resource_version.clone())).await.err().context("stale")?;
     assert_eq!(err.kind, ErrorKind::Conflict, "{err}");
     assert_eq!(kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "5");
     let fresh = p.deployment(Workload::Workers).await?;
@@ -59,9 +60,16 @@ async fn scale_refuses_a_stale_version_and_a_dry_run_stores_nothing() -> Result<
     assert_eq!(kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "9");
     let dry = WriteOpts { dry_run: true, expect_version: None };
     assert_eq!(p.scale(Workload::Workers, 20, &dry).await?.state.desired, 20, "the server's answer");
-    assert_eq!(kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "9", "nothing stored");
+    assert_eq!(
+        kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?,
+        "9",
+        "nothing stored"
+    );
     p.annotate(Workload::Workers, "drain", Some("true"), &dry).await?;
-    assert_eq!(kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?, "");
+    assert_eq!(
+        kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?,
+        ""
+    );
     Ok(())
 }
 
@@ -71,16 +79,30 @@ async fn annotations_and_limits_are_patched() -> Result<()> {
     let p = platform(&kmock).await?;
     let d = p.annotate(Workload::Workers, "drain", Some("true"), &WriteOpts::default()).await?;
     assert!(d.state.draining());
-    assert_eq!(kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?, "true");
+    assert_eq!(
+        kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?,
+        "true"
+    );
     p.annotate(Workload::Workers, "drain", None, &WriteOpts::default()).await?;
-    assert_eq!(kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?, "");
+    assert_eq!(
+        kubectl(&kmock, &["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?,
+        ""
+    );
     let stale = d.resource_version.clone();
     let err = p.set_limits(Workload::Workers, "2", "4Gi", &WriteOpts::at(stale)).await.err().context("stale limits")?;
     assert_eq!(err.kind, ErrorKind::Conflict, "{err}");
     let d = p.set_limits(Workload::Workers, "2", "4Gi", &WriteOpts::default()).await?;
     assert_eq!((d.state.cpu_limit.as_deref(), d.state.memory_limit.as_deref()), (Some("2"), Some("4Gi")));
-    let limits = kubectl(&kmock, &["get", "deploy", "agent-worker", "-o",
-        "jsonpath={.spec.template.spec.containers[0].resources.limits.cpu} {.spec.template.spec.containers[0].resources.limits.memory} {.spec.template.spec.containers[0].resources.requests.cpu}"])?;
+    let limits = kubectl(
+        &kmock,
+        &[
+            "get",
+            "deploy",
+            "agent-worker",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].resources.limits.cpu} {.spec.template.spec.containers[0].resources.limits.memory} {.spec.template.spec.containers[0].resources.requests.cpu}",
+        ],
+    )?;
     assert_eq!(limits, "2 4Gi 500m", "requests untouched");
     Ok(())
 }
@@ -91,7 +113,8 @@ async fn the_lock_is_held_by_one_holder_at_a_time() -> Result<()> {
     let (a, b) = (platform(&kmock).await?, platform(&kmock).await?);
     let ttl = Duration::from_secs(60);
     // Both at once on a free lock: exactly one wins, the other is told who.
-    let (ra, rb) = tokio::join!(a.acquire_lock("alice", "scale-workers", ttl), b.acquire_lock("bob", "drain-workers", ttl));
+    let (ra, rb) =
+        tokio::join!(a.acquire_lock("alice", "scale-workers", ttl), b.acquire_lock("bob", "drain-workers", ttl));
     let (winner, loser, lost) = match (ra?, rb?) {
         (LockOutcome::Acquired, LockOutcome::HeldBy(h)) => (&a, &b, h),
         (LockOutcome::HeldBy(h), LockOutcome::Acquired) => (&b, &a, h),
@@ -99,12 +122,17 @@ async fn the_lock_is_held_by_one_holder_at_a_time() -> Result<()> {
     };
     let winner_name = lost.holder.clone();
     let loser_name = if winner_name == "alice" { "bob" } else { "alice" };
-    assert_eq!(kubectl(&kmock, &["get", "lease", "cockpit-actions", "-o", "jsonpath={.spec.holderIdentity}"])?, winner_name);
+    assert_eq!(
+        kubectl(&kmock, &["get", "lease", "cockpit-actions", "-o", "jsonpath={.spec.holderIdentity}"])?,
+        winner_name
+    );
     assert!(lost.action == "scale-workers" || lost.action == "drain-workers");
     winner.renew_lock(&winner_name, ttl).await?;
     let err = loser.renew_lock(loser_name, ttl).await.err().context("not the holder")?;
     assert_eq!(err.kind, ErrorKind::Conflict, "{err}");
-    assert!(matches!(loser.acquire_lock(loser_name, "emergency", ttl).await?, LockOutcome::HeldBy(h) if h.holder == winner_name));
+    assert!(
+        matches!(loser.acquire_lock(loser_name, "emergency", ttl).await?, LockOutcome::HeldBy(h) if h.holder == winner_name)
+    );
     winner.release_lock(&winner_name).await?;
     assert_eq!(kubectl(&kmock, &["get", "lease", "cockpit-actions", "-o", "jsonpath={.spec.holderIdentity}"])?, "");
     // A lease not renewed within its duration is taken over.
@@ -148,15 +176,25 @@ async fn an_hpa_replaced_and_put_back_round_trips_its_spec_exactly() -> Result<(
     let dry = WriteOpts { dry_run: true, expect_version: original.resource_version.clone() };
     p.replace_hpa(Workload::Workers, &pinned_spec, &saved, &dry).await?;
     assert_eq!(kubectl(&kmock, &["get", "hpa", "worker-hpa", "-o", "jsonpath={.spec.minReplicas}"])?, "5", "dry run");
-    let pinned = p.replace_hpa(Workload::Workers, &pinned_spec, &saved, &WriteOpts::at(original.resource_version.clone())).await?;
+    let pinned = p
+        .replace_hpa(Workload::Workers, &pinned_spec, &saved, &WriteOpts::at(original.resource_version.clone()))
+        .await?;
     assert!(pinned.state.pinned && pinned.state.min == 100);
-    let stale = p.replace_hpa(Workload::Workers, &original.spec, &BTreeMap::new(), &WriteOpts::at(original.resource_version.clone())).await;
+    let stale = p
+        .replace_hpa(
+            Workload::Workers,
+            &original.spec,
+            &BTreeMap::new(),
+            &WriteOpts::at(original.resource_version.clone()),
+        )
+        .await;
     assert_eq!(stale.err().map(|e| e.kind), Some(ErrorKind::Conflict));
     p.replace_hpa(Workload::Workers, &original.spec, &BTreeMap::new(), &WriteOpts::at(pinned.resource_version)).await?;
     let back = p.hpa(Workload::Workers).await?.context("hpa")?;
     assert_eq!(back.spec, original.spec, "the spec round-trips exactly");
     assert!(back.annotations.is_empty());
-    let by_kubectl: serde_json::Value = serde_json::from_str(&kubectl(&kmock, &["get", "hpa", "worker-hpa", "-o", "json"])?)?;
+    let by_kubectl: serde_json::Value =
+        serde_json::from_str(&kubectl(&kmock, &["get", "hpa", "worker-hpa", "-o", "json"])?)?;
     assert_eq!(by_kubectl["spec"], original.spec);
     assert_eq!(by_kubectl["status"]["currentReplicas"], 5, "status untouched");
     Ok(())

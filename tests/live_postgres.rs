@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use cockpit::live::{Clock, Env, Targets};
-use cockpit::model::state::{PostgresState, SourceData};
 use cockpit::model::FailureKind;
+use cockpit::model::state::{PostgresState, SourceData};
 use cockpit::platform::Platform;
 use cockpit::platform::live::LivePlatform;
 use cockpit::sources::poll::refresh_once;
@@ -50,7 +50,8 @@ async fn connections_long_queries_and_statements_match_psql() -> Result<()> {
         held.push(client);
     }
     let sleeper = held.pop().context("a client")?;
-    let long = tokio::spawn(async move { sleeper.simple_query("SELECT pg_sleep(30) /* cockpit-long */").await.map(drop) });
+    let long =
+        tokio::spawn(async move { sleeper.simple_query("SELECT pg_sleep(30) /* cockpit-long */").await.map(drop) });
     let mut src = source(&pg_config(&pg.url()), &env(home.path())).await?;
     let mut p = read(&mut src).await?;
     for _ in 0..50 {
@@ -66,7 +67,10 @@ async fn connections_long_queries_and_statements_match_psql() -> Result<()> {
     assert_eq!(q.state, "active");
     assert!(q.seconds >= 0.0 && q.seconds < 60.0, "{q:?}");
     // psql's own count, taken by the same rule (client backends), minus psql itself.
-    let psql_total: u32 = pg.psql(&["SELECT count(*) - 1 FROM pg_stat_activity WHERE backend_type = 'client backend'"])?.trim().parse()?;
+    let psql_total: u32 = pg
+        .psql(&["SELECT count(*) - 1 FROM pg_stat_activity WHERE backend_type = 'client backend'"])?
+        .trim()
+        .parse()?;
     assert_eq!(p.total, psql_total, "{:?}", p.by_state);
     assert!(p.by_state.get("idle").copied().unwrap_or(0) >= 3, "{:?}", p.by_state);
     assert!(p.active() >= 2, "the sleeper and the cockpit's own batch: {:?}", p.by_state);
@@ -109,7 +113,10 @@ async fn a_wrong_password_is_an_authentication_failure_without_the_password() ->
     let pg = Postgres::start()?;
     let home = tempfile::tempdir()?;
     let url = format!("postgres://{}:not-the-pw-42@127.0.0.1:{}/{}", pg.user(), pg.port(), pg.dbname());
-    let f = refresh_once(&mut source(&pg_config(&url), &env(home.path())).await?, Duration::from_secs(10)).await.err().context("refused")?;
+    let f = refresh_once(&mut source(&pg_config(&url), &env(home.path())).await?, Duration::from_secs(10))
+        .await
+        .err()
+        .context("refused")?;
     assert_eq!(f.kind, FailureKind::Authentication, "{f}");
     assert!(f.message.contains("28P01") && f.message.contains("password authentication failed"), "{f}");
     assert!(!f.message.contains("not-the-pw-42"), "{f}");
@@ -137,13 +144,55 @@ fn certificates(dir: &std::path::Path) -> Result<()> {
         Ok(())
     };
     for ca in ["ca", "other-ca"] {
-        run(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", &format!("{ca}.key"), "-out", &format!("{ca}.pem"),
-              "-days", "2", "-subj", &format!("/CN=cockpit test {ca}")])?;
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &format!("{ca}.key"),
+            "-out",
+            &format!("{ca}.pem"),
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN=cockpit test {ca}"),
+        ])?;
     }
-    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=db.internal"])?;
-    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:db.internal\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")?;
-    run(&["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
-          "-days", "2", "-extfile", "ext.cnf"])?;
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=db.internal",
+    ])?;
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:db.internal\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )?;
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ])?;
     // The server runs as `postgres` when the tests run as root: its key must be its own, 0600.
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir.join("server.key"), std::fs::Permissions::from_mode(0o600))?;
@@ -165,23 +214,39 @@ async fn tls_modes_follow_libpq() -> Result<()> {
     certificates(certs.path())?;
     let path = |f: &str| certs.path().join(f).display().to_string();
     let pg = Postgres::start_with(PostgresOptions {
-        settings: vec![("ssl".into(), "on".into()), ("ssl_cert_file".into(), path("server.pem")), ("ssl_key_file".into(), path("server.key"))],
+        settings: vec![
+            ("ssl".into(), "on".into()),
+            ("ssl_cert_file".into(), path("server.pem")),
+            ("ssl_key_file".into(), path("server.key")),
+        ],
         ..Default::default()
     })?;
     let home = tempfile::tempdir()?;
     let attempt = |query: String| {
         let url = format!("{}?{query}", pg.url());
         let home = home.path().to_path_buf();
-        async move { refresh_once(&mut source(&pg_config(&url), &env(&home)).await?, Duration::from_secs(10)).await.map_err(|f| anyhow::anyhow!("{f}")) }
+        async move {
+            refresh_once(&mut source(&pg_config(&url), &env(&home)).await?, Duration::from_secs(10))
+                .await
+                .map_err(|f| anyhow::anyhow!("{f}"))
+        }
     };
     attempt("sslmode=require".into()).await.context("require: encrypted, any certificate")?;
-    attempt(format!("sslmode=verify-ca&sslrootcert={}", path("ca.pem"))).await.context("verify-ca: the chain checks out")?;
-    let name = attempt(format!("sslmode=verify-full&sslrootcert={}", path("ca.pem"))).await.err().context("verify-full: 127.0.0.1 is not db.internal")?;
+    attempt(format!("sslmode=verify-ca&sslrootcert={}", path("ca.pem")))
+        .await
+        .context("verify-ca: the chain checks out")?;
+    let name = attempt(format!("sslmode=verify-full&sslrootcert={}", path("ca.pem")))
+        .await
+        .err()
+        .context("verify-full: 127.0.0.1 is not db.internal")?;
     assert!(name.to_string().contains("certificate"), "{name}");
-    let other = attempt(format!("sslmode=verify-ca&sslrootcert={}", path("other-ca.pem"))).await.err().context("another CA")?;
+    let other =
+        attempt(format!("sslmode=verify-ca&sslrootcert={}", path("other-ca.pem"))).await.err().context("another CA")?;
     assert!(other.to_string().contains("certificate"), "{other}");
     // The server does encrypt: pg_stat_ssl says so for the cockpit's `require` connection.
-    let mut src = source(&pg_config(&format!("{}?sslmode=require&application_name=cockpit-tls", pg.url())), &env(home.path())).await?;
+    let mut src =
+        source(&pg_config(&format!("{}?sslmode=require&application_name=cockpit-tls", pg.url())), &env(home.path()))
+            .await?;
     read(&mut src).await?;
     let encrypted = pg.psql(&["SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
                                WHERE a.application_name = 'cockpit-tls' AND s.ssl"])?;

@@ -140,7 +140,10 @@ async fn a_wrong_or_missing_password_is_an_authentication_failure_without_the_pa
     let home = tempfile::tempdir()?;
     let anonymous = format!("redis://127.0.0.1:{}", server.port());
     let mut c = redis_config(&anonymous);
-    let f = refresh_once(&mut source(&c, &env(home.path())).await?, Duration::from_secs(10)).await.err().context("no password")?;
+    let f = refresh_once(&mut source(&c, &env(home.path())).await?, Duration::from_secs(10))
+        .await
+        .err()
+        .context("no password")?;
     assert_eq!(f.kind, FailureKind::Authentication, "{f}");
     c.redis.password_env = Some("COCKPIT_TEST_REDIS_PW".into());
     let e = env(home.path()).with("COCKPIT_TEST_REDIS_PW", "wrong-pw-123");
@@ -150,9 +153,13 @@ async fn a_wrong_or_missing_password_is_an_authentication_failure_without_the_pa
     let e = env(home.path()).with("COCKPIT_TEST_REDIS_PW", "s3cret-pw");
     assert!(refresh_once(&mut source(&c, &e).await?, Duration::from_secs(10)).await.is_ok());
     // A password in the URL never shows in a failure either.
-    let mut down = redis_config(&format!("redis://:s3cret-pw@127.0.0.1:{}", support::process::PortLease::new(false)?.port()));
+    let mut down =
+        redis_config(&format!("redis://:s3cret-pw@127.0.0.1:{}", support::process::PortLease::new(false)?.port()));
     down.redis.password_env = None;
-    let f = refresh_once(&mut source(&down, &env(home.path())).await?, Duration::from_secs(10)).await.err().context("down")?;
+    let f = refresh_once(&mut source(&down, &env(home.path())).await?, Duration::from_secs(10))
+        .await
+        .err()
+        .context("down")?;
     assert_eq!(f.kind, FailureKind::Refused, "{f}");
     assert!(!f.message.contains("s3cret"), "{f}");
     Ok(())

@@ -101,9 +101,8 @@ async fn postgres_answers_over_tcp_with_a_password_and_restarts() -> Result<()> 
     let client = pg_connect(&pg).await?;
     let one: i32 = client.query_one("SELECT 1", &[]).await?.get(0);
     assert_eq!(one, 1);
-    let ext: i64 = client
-        .query_one("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'", &[])
-        .await?.get(0);
+    let ext: i64 =
+        client.query_one("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'", &[]).await?.get(0);
     assert_eq!(ext, 1);
     let calls: i64 = client.query_one("SELECT count(*) FROM pg_stat_statements", &[]).await?.get(0);
     assert!(calls > 0, "pg_stat_statements records queries");
@@ -134,8 +133,11 @@ async fn postgres_can_start_without_pg_stat_statements() -> Result<()> {
     let client = pg_connect(&pg).await?;
     let preload: String = client.query_one("SHOW shared_preload_libraries", &[]).await?.get(0);
     assert_eq!(preload, "");
-    let err = client.query_one("SELECT count(*) FROM pg_stat_statements", &[]).await
-        .err().context("pg_stat_statements must be missing")?;
+    let err = client
+        .query_one("SELECT count(*) FROM pg_stat_statements", &[])
+        .await
+        .err()
+        .context("pg_stat_statements must be missing")?;
     assert_eq!(err.as_db_error().map(|e| e.code().code()), Some("42P01"), "{err:?}");
     Ok(())
 }
@@ -152,26 +154,41 @@ async fn moto_serves_cloudwatch_metrics_and_rds_instances() -> Result<()> {
     let dim = Dimension::builder().name("Queue").value("jobs").build();
     cw.put_metric_data()
         .namespace("AgentOS")
-        .metric_data(MetricDatum::builder().metric_name("QueueDepth").dimensions(dim.clone())
-            .value(42.0).timestamp(DateTime::from(now)).build())
-        .send().await?;
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name("QueueDepth")
+                .dimensions(dim.clone())
+                .value(42.0)
+                .timestamp(DateTime::from(now))
+                .build(),
+        )
+        .send()
+        .await?;
     let metric = Metric::builder().namespace("AgentOS").metric_name("QueueDepth").dimensions(dim).build();
-    let query = MetricDataQuery::builder().id("depth")
+    let query = MetricDataQuery::builder()
+        .id("depth")
         .metric_stat(MetricStat::builder().metric(metric).period(60).stat("Average").build())
         .build();
-    let out = cw.get_metric_data()
+    let out = cw
+        .get_metric_data()
         .metric_data_queries(query)
         .start_time(DateTime::from(now - Duration::from_secs(600)))
         .end_time(DateTime::from(now + Duration::from_secs(600)))
-        .send().await?;
+        .send()
+        .await?;
     let values = out.metric_data_results()[0].values();
     assert_eq!(values, [42.0]);
 
     let rds = aws_sdk_rds::Client::new(&config);
     rds.create_db_instance()
-        .db_instance_identifier("agentos-db").db_instance_class("db.t3.micro").engine("postgres")
-        .master_username("admin").master_user_password("password123").allocated_storage(20)
-        .send().await?;
+        .db_instance_identifier("agentos-db")
+        .db_instance_class("db.t3.micro")
+        .engine("postgres")
+        .master_username("admin")
+        .master_user_password("password123")
+        .allocated_storage(20)
+        .send()
+        .await?;
     let described = rds.describe_db_instances().db_instance_identifier("agentos-db").send().await?;
     let instance = &described.db_instances()[0];
     assert_eq!(instance.db_instance_class(), Some("db.t3.micro"));
@@ -227,14 +244,20 @@ async fn kmock_serves_kube_list_get_patch_and_watch() -> Result<()> {
             break;
         }
     }
-    let dry = deployments.patch("api-server", &PatchParams::default().dry_run(),
-                                &Patch::Merge(json!({"spec": {"replicas": 9}}))).await?;
+    let dry = deployments
+        .patch("api-server", &PatchParams::default().dry_run(), &Patch::Merge(json!({"spec": {"replicas": 9}})))
+        .await?;
     assert_eq!(dry.spec.replicas, Some(9));
     let kept = deployments.get("api-server").await?;
     assert_eq!(kept.spec.replicas, Some(4), "dryRun=All stores nothing");
 
-    let out = kmock.kubectl(&["get", "deployment", "api-server", "-o",
-                              "jsonpath={.spec.replicas} {.metadata.labels.tier} {.status.readyReplicas}"])?;
+    let out = kmock.kubectl(&[
+        "get",
+        "deployment",
+        "api-server",
+        "-o",
+        "jsonpath={.spec.replicas} {.metadata.labels.tier} {.status.readyReplicas}",
+    ])?;
     assert_eq!(out, "4 web 2");
     deployments.delete("api-server", &Default::default()).await?;
     assert!(deployments.get_opt("api-server").await?.is_none());
@@ -295,7 +318,11 @@ async fn kmock_counts_requests_injects_faults_and_answers_reviews() -> Result<()
     deployments.get("api-server").await?;
     deployments.patch("api-server", &PatchParams::default(), &Patch::Merge(json!({"spec": {"replicas": 2}}))).await?;
     let stats = kmock.stats()?;
-    assert_eq!((stats["list"].as_u64(), stats["get"].as_u64(), stats["write"].as_u64()), (Some(1), Some(1), Some(1)), "{stats}");
+    assert_eq!(
+        (stats["list"].as_u64(), stats["get"].as_u64(), stats["write"].as_u64()),
+        (Some(1), Some(1), Some(1)),
+        "{stats}"
+    );
     assert_eq!(stats["by_resource"]["deployments"]["patch"], 1);
 
     kmock.inject_fault(Fault::status(500).method("PATCH").path_contains("deployments/api-server"))?;
@@ -322,17 +349,25 @@ async fn kmock_counts_requests_injects_faults_and_answers_reviews() -> Result<()
     assert!(kmock.kubectl(&["auth", "can-i", "patch", "deployments"]).is_err(), "kubectl says no");
     assert_eq!(kmock.kubectl(&["auth", "can-i", "get", "deployments"])?.trim(), "yes");
 
-    kmock.apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-0",
-        "annotations": {"kmock/health": "fail"}}, "spec": {"containers": [{"name": "main", "image": "x"}]}})).await?;
-    kmock.apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-1"},
-        "spec": {"containers": [{"name": "main", "image": "x"}]}})).await?;
-    let (code, body) = support::process::http(kmock.port(), "GET", "/api/v1/namespaces/default/pods/api-1:8080/proxy/health", None)?;
+    kmock
+        .apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-0",
+        "annotations": {"kmock/health": "fail"}}, "spec": {"containers": [{"name": "main", "image": "x"}]}}))
+        .await?;
+    kmock
+        .apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-1"},
+        "spec": {"containers": [{"name": "main", "image": "x"}]}}))
+        .await?;
+    let (code, body) =
+        support::process::http(kmock.port(), "GET", "/api/v1/namespaces/default/pods/api-1:8080/proxy/health", None)?;
     assert_eq!((code, body.as_str()), (200, "ok"));
-    let (code, _) = support::process::http(kmock.port(), "GET", "/api/v1/namespaces/default/pods/api-0/proxy/health", None)?;
+    let (code, _) =
+        support::process::http(kmock.port(), "GET", "/api/v1/namespaces/default/pods/api-0/proxy/health", None)?;
     assert_eq!(code, 503);
-    kmock.apply(json!({"apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
+    kmock
+        .apply(json!({"apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
         "metadata": {"name": "api-1", "namespace": "default"}, "timestamp": "2025-01-01T00:00:00Z",
-        "window": "30s", "containers": [{"name": "main", "usage": {"cpu": "250m", "memory": "64Mi"}}]})).await?;
+        "window": "30s", "containers": [{"name": "main", "usage": {"cpu": "250m", "memory": "64Mi"}}]}))
+        .await?;
     let raw = kmock.kubectl(&["get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods"])?;
     let metrics: serde_json::Value = serde_json::from_str(&raw)?;
     assert_eq!(metrics["kind"], "PodMetricsList");

@@ -29,7 +29,12 @@ fn kube(api_ready: u32, workers: u32) -> KubeState {
         current: cur,
         desired: want,
         targets: vec![HpaTarget { name: "cpu".into(), kind: "Utilization".into(), target: 70.0, current: Some(91.0) }],
-        conditions: vec![HpaCondition { kind: "ScalingLimited".into(), status: true, reason: "TooManyReplicas".into(), message: String::new() }],
+        conditions: vec![HpaCondition {
+            kind: "ScalingLimited".into(),
+            status: true,
+            reason: "TooManyReplicas".into(),
+            message: String::new(),
+        }],
         last_scale_at: Some(5.0),
         pinned: false,
     };
@@ -48,12 +53,24 @@ fn kube(api_ready: u32, workers: u32) -> KubeState {
                 ready: workers,
                 oom_killed: 1,
                 restarts: 1,
-                problems: vec![PodProblem { name: "agent-worker-7f9c-x2".into(), phase: "Running".into(), ready: true, restarts: 1, reason: Some("OOMKilled".into()) }],
+                problems: vec![PodProblem {
+                    name: "agent-worker-7f9c-x2".into(),
+                    phase: "Running".into(),
+                    ready: true,
+                    restarts: 1,
+                    reason: Some("OOMKilled".into()),
+                }],
                 ..Default::default()
             },
             usage: Some(Usage { cpu_pct: 72.0, memory_pct: 95.0 }),
         },
-        events: vec![KubeEvent { at: 5.0, object: "hpa/worker-hpa".into(), reason: "SuccessfulRescale".into(), message: "New size: 40".into(), warning: false }],
+        events: vec![KubeEvent {
+            at: 5.0,
+            object: "hpa/worker-hpa".into(),
+            reason: "SuccessfulRescale".into(),
+            message: "New size: 40".into(),
+            warning: false,
+        }],
     }
 }
 
@@ -96,15 +113,32 @@ fn board() -> Board {
             ..Default::default()
         })));
         b.ingest(up(SourceData::Rds(RdsState {
-            primary: Some(DbInstance { id: "agentos-primary".into(), class: "db.r6g.xlarge".into(), status: "available".into(), pending_class: None, is_replica: false }),
-            replicas: vec![DbInstance { id: "agentos-replica-1".into(), class: "db.r6g.xlarge".into(), status: "modifying".into(), pending_class: Some("db.r6g.2xlarge".into()), is_replica: true }],
+            primary: Some(DbInstance {
+                id: "agentos-primary".into(),
+                class: "db.r6g.xlarge".into(),
+                status: "available".into(),
+                pending_class: None,
+                is_replica: false,
+            }),
+            replicas: vec![DbInstance {
+                id: "agentos-replica-1".into(),
+                class: "db.r6g.xlarge".into(),
+                status: "modifying".into(),
+                pending_class: Some("db.r6g.2xlarge".into()),
+                is_replica: true,
+            }],
         })));
     }
     b
 }
 
 fn app(theme: &str) -> App {
-    App::new(board(), Theme::load(theme, None).unwrap(), Keymap::load("default", None).unwrap(), Mode::Demo { scenario: "test".into(), seed: 1, speed: 1.0 })
+    App::new(
+        board(),
+        Theme::load(theme, None).unwrap(),
+        Keymap::load("default", None).unwrap(),
+        Mode::Demo { scenario: "test".into(), seed: 1, speed: 1.0 },
+    )
 }
 
 fn render(app: &App, w: u16, h: u16) -> ratatui::buffer::Buffer {
@@ -122,7 +156,10 @@ fn text(buf: &ratatui::buffer::Buffer) -> String {
 fn never_panics_at_any_size_in_any_state() {
     let mut a = app("dark");
     a.actions = vec![("scale-api".into(), "Scale API pods".into())];
-    let sizes: Vec<(u16, u16)> = (0..=24u16).flat_map(|w| (0..=8u16).map(move |h| (w * 10, h * 10))).chain([(20, 5), (1, 1), (80, 24), (200, 60), (500, 150)]).collect();
+    let sizes: Vec<(u16, u16)> = (0..=24u16)
+        .flat_map(|w| (0..=8u16).map(move |h| (w * 10, h * 10)))
+        .chain([(20, 5), (1, 1), (80, 24), (200, 60), (500, 150)])
+        .collect();
     for popup in [None, Some(Command::Help), Some(Command::ActionsMenu)] {
         for zoom in [false, true] {
             for focus in PaneId::ALL {
@@ -161,7 +198,11 @@ fn levels_read_the_same_in_monochrome() {
 #[test]
 fn a_stale_source_is_shown_with_its_reason_and_age() {
     let mut a = app("dark");
-    a.ingest(SourceUpdate { source: SourceId::Redis, at: 120.0, result: Err(SourceFailure::new(FailureKind::Refused, "127.0.0.1:6379")) });
+    a.ingest(SourceUpdate {
+        source: SourceId::Redis,
+        at: 120.0,
+        result: Err(SourceFailure::new(FailureKind::Refused, "127.0.0.1:6379")),
+    });
     let s = text(&render(&a, 200, 60));
     assert!(s.contains("redis stale (last good 31s ago): connection refused"), "{s}");
     assert!(s.contains("redis~STALE"), "header shows the source as stale: {s}");

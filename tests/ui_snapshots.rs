@@ -20,7 +20,8 @@ fn app(scenario: Scenario, secs: f64) -> App {
         Keymap::load("default", None).unwrap(),
         Mode::Demo { scenario: scenario.name().into(), seed: 1, speed: 1.0 },
     );
-    a.actions = cockpit::config::keymap::ACTION_NAMES.iter().map(|n| (n.to_string(), format!("the {n} procedure"))).collect();
+    a.actions =
+        cockpit::config::keymap::ACTION_NAMES.iter().map(|n| (n.to_string(), format!("the {n} procedure"))).collect();
     a
 }
 

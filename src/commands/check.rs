@@ -49,8 +49,11 @@ pub async fn missing_permissions(client: &kube::Client, namespace: &str) -> Resu
             let (verb, group, resource, sub, _) = *need;
             let body: SelfSubjectAccessReview = serde_json::from_value(json!({"spec": {"resourceAttributes": {
                 "namespace": namespace, "verb": verb, "group": group, "resource": resource, "subresource": sub}}}))
-                .map_err(|e| e.to_string())?;
-            let answer = api.create(&PostParams::default(), &body).await.map_err(|e| crate::live::classify::kube("access review", &e).to_string())?;
+            .map_err(|e| e.to_string())?;
+            let answer = api
+                .create(&PostParams::default(), &body)
+                .await
+                .map_err(|e| crate::live::classify::kube("access review", &e).to_string())?;
             Ok::<_, String>((*need, answer.status.map(|s| s.allowed).unwrap_or(false)))
         }
     });
@@ -72,7 +75,9 @@ fn how_to(s: SourceId) -> &'static str {
 fn summary(data: &SourceData) -> String {
     match data {
         SourceData::Kube(k) => {
-            let dep = |w: &crate::model::state::WorkloadState| w.deployment.as_ref().map(|d| format!("{} {}/{} ready", d.name, d.ready, d.desired));
+            let dep = |w: &crate::model::state::WorkloadState| {
+                w.deployment.as_ref().map(|d| format!("{} {}/{} ready", d.name, d.ready, d.desired))
+            };
             let found: Vec<String> = [dep(&k.api), dep(&k.workers)].into_iter().flatten().collect();
             let hpas = [&k.api.hpa, &k.workers.hpa].iter().filter(|h| h.is_some()).count();
             format!(
@@ -98,14 +103,27 @@ fn summary(data: &SourceData) -> String {
             if p.top_statements.is_some() { "available" } else { "not available" }
         ),
         SourceData::CloudWatch(c) => {
-            let n = [c.api_p99_ms, c.api_5xx_pct, c.api_rps, c.db_cpu_pct, c.db_free_memory, c.db_connections, c.cache_memory_pct, c.cache_cpu_pct]
-                .iter()
-                .filter(|v| v.is_some())
-                .count();
+            let n = [
+                c.api_p99_ms,
+                c.api_5xx_pct,
+                c.api_rps,
+                c.db_cpu_pct,
+                c.db_free_memory,
+                c.db_connections,
+                c.cache_memory_pct,
+                c.cache_cpu_pct,
+            ]
+            .iter()
+            .filter(|v| v.is_some())
+            .count();
             format!("{n} of 8 metrics have a recent datapoint")
         }
         SourceData::Rds(r) => {
-            let p = r.primary.as_ref().map(|p| format!("primary {} {} {}", p.id, p.class, p.status)).unwrap_or_else(|| "primary not found".into());
+            let p = r
+                .primary
+                .as_ref()
+                .map(|p| format!("primary {} {} {}", p.id, p.class, p.status))
+                .unwrap_or_else(|| "primary not found".into());
             format!("{p}, {} replicas found", r.replicas.len())
         }
     }
@@ -142,12 +160,21 @@ pub async fn run(config: &Config, env: &Env) -> anyhow::Result<i32> {
 async fn kube_details(targets: &Targets) -> String {
     let Some(Ok(k)) = &targets.kube else { return String::new() };
     let mut out = format!("            {} at {}\n", k.describe(), k.server);
-    let who = crate::live::kube::identity(&k.client).await.unwrap_or_else(|| "not told by the server (no SelfSubjectReview)".into());
+    let who = crate::live::kube::identity(&k.client)
+        .await
+        .unwrap_or_else(|| "not told by the server (no SelfSubjectReview)".into());
     out.push_str(&format!("            identity: {who}\n"));
     match missing_permissions(&k.client, &k.namespace).await {
-        Ok(missing) if missing.is_empty() => out.push_str("            permissions: every one the cockpit and its guided actions need\n"),
+        Ok(missing) if missing.is_empty() => {
+            out.push_str("            permissions: every one the cockpit and its guided actions need\n")
+        }
         Ok(missing) => {
-            out.push_str(&format!("            permissions missing in namespace {} ({} of {}):\n", k.namespace, missing.len(), NEEDS.len()));
+            out.push_str(&format!(
+                "            permissions missing in namespace {} ({} of {}):\n",
+                k.namespace,
+                missing.len(),
+                NEEDS.len()
+            ));
             for (verb, group, resource, sub, why) in missing {
                 let res = if sub.is_empty() { resource.to_string() } else { format!("{resource}/{sub}") };
                 let group = if group.is_empty() { "core".to_string() } else { group.to_string() };

@@ -1,13 +1,13 @@
 //! `cockpit demo`: the full-screen cockpit over the embedded simulator.
 
 use super::Setup;
+use super::host::{Backend, DeskHost};
+use crate::actions::ActionDesk;
 use crate::cli::{DemoArgs, ScenarioArg};
 use crate::config::Config;
 use crate::model::{Board, SourceId, SourceUpdate};
 use crate::sim::{Clock, Scenario, SimSettings, Simulator};
 use crate::ui::app::{App, Mode};
-use super::host::{Backend, DeskHost};
-use crate::actions::ActionDesk;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -3,13 +3,13 @@
 //! chain). A source that nothing configures is shown as not configured.
 
 use super::Setup;
+use super::host::{Backend, DeskHost};
+use crate::actions::ActionDesk;
 use crate::cli::{GlobalArgs, SnapshotArgs};
 use crate::live::{Clock, Env, Targets};
 use crate::model::report::Report;
 use crate::model::{Board, Level, SourceId};
 use crate::ui::app::{App, Mode};
-use super::host::{Backend, DeskHost};
-use crate::actions::ActionDesk;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 

@@ -32,7 +32,14 @@ pub async fn run_ui<H: crate::ui::event_loop::Host>(
         Exit::Signal(s) => {
             tracing::info!("stopped by {s}");
             eprintln!("cockpit: stopped by {s}; terminal restored");
-            Ok(128 + if s == "SIGHUP" { 1 } else if s == "SIGINT" { 2 } else { 15 })
+            Ok(128
+                + if s == "SIGHUP" {
+                    1
+                } else if s == "SIGINT" {
+                    2
+                } else {
+                    15
+                })
         }
     }
 }

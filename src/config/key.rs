@@ -32,7 +32,11 @@ impl Key {
 impl FromStr for Key {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let expected = || format!("unknown key {s:?}; expected a character or <Name> such as <Enter>, <Esc>, <Tab>, <Space>, <Up>, <PageDown>, <F1>, with C-, A-, S- prefixes (\"<C-c>\")");
+        let expected = || {
+            format!(
+                "unknown key {s:?}; expected a character or <Name> such as <Enter>, <Esc>, <Tab>, <Space>, <Up>, <PageDown>, <F1>, with C-, A-, S- prefixes (\"<C-c>\")"
+            )
+        };
         let mut chars = s.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
             return Ok(Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE });

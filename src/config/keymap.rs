@@ -12,10 +12,8 @@ use toml::Spanned;
 
 pub use super::key::Key;
 
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("default", include_str!("../../keymaps/default.toml")),
-    ("vim", include_str!("../../keymaps/vim.toml")),
-];
+pub const BUILTIN: &[(&str, &str)] =
+    &[("default", include_str!("../../keymaps/default.toml")), ("vim", include_str!("../../keymaps/vim.toml"))];
 
 /// Where keys are read. `global` applies everywhere, after the more specific context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -69,8 +67,15 @@ pub enum PaneId {
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 7] =
-        [PaneId::Overview, PaneId::Api, PaneId::Workers, PaneId::Cache, PaneId::Database, PaneId::Capacity, PaneId::Events];
+    pub const ALL: [PaneId; 7] = [
+        PaneId::Overview,
+        PaneId::Api,
+        PaneId::Workers,
+        PaneId::Cache,
+        PaneId::Database,
+        PaneId::Capacity,
+        PaneId::Events,
+    ];
     pub fn key(self) -> &'static str {
         match self {
             PaneId::Overview => "overview",
@@ -141,7 +146,8 @@ impl FromStr for Command {
         if parts.next().is_some() {
             return Err(format!("too many words in command {s:?}"));
         }
-        let simple = |c: Command| if arg.is_some() { Err(format!("command {head:?} takes no argument")) } else { Ok(c) };
+        let simple =
+            |c: Command| if arg.is_some() { Err(format!("command {head:?} takes no argument")) } else { Ok(c) };
         match head {
             "quit" => simple(Command::Quit),
             "help" => simple(Command::Help),
@@ -245,11 +251,7 @@ impl Keymap {
 
     /// The first key bound to a command in a context (or global), for hints: "? help".
     pub fn hint(&self, ctx: Context, cmd: &Command) -> Option<String> {
-        [ctx, Context::Global]
-            .iter()
-            .flat_map(|c| self.bindings(*c))
-            .find(|b| &b.command == cmd)
-            .map(|b| b.keys_text())
+        [ctx, Context::Global].iter().flat_map(|c| self.bindings(*c)).find(|b| &b.command == cmd).map(|b| b.keys_text())
     }
 
     pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Keymap, ConfigError> {
@@ -269,7 +271,10 @@ impl Keymap {
                 let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
                 return Err(ConfigError::whole_file(
                     "--keymap",
-                    format!("no keymap named {name:?}; built-in keymaps: {} (or put {name}.toml in the config dir's keymaps/)", names.join(", ")),
+                    format!(
+                        "no keymap named {name:?}; built-in keymaps: {} (or put {name}.toml in the config dir's keymaps/)",
+                        names.join(", ")
+                    ),
                 ));
             }
         };
@@ -356,11 +361,8 @@ impl RawBinding {
             .into_iter()
             .map(|k| k.parse::<Key>().map_err(|m| ConfigError::at(path, text, at, m)))
             .collect::<Result<Vec<_>, _>>()?;
-        let command = self
-            .run
-            .get_ref()
-            .parse::<Command>()
-            .map_err(|m| ConfigError::at(path, text, self.run.span().start, m))?;
+        let command =
+            self.run.get_ref().parse::<Command>().map_err(|m| ConfigError::at(path, text, self.run.span().start, m))?;
         Ok(Binding { keys, command, desc: self.desc.clone() })
     }
 }

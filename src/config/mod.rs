@@ -127,12 +127,22 @@ impl Config {
         ] {
             if r.min > r.max {
                 let off = text.find(&format!("[limits.{name}]")).or_else(|| text.find(name)).unwrap_or(0);
-                return Err(ConfigError::at(file, text, off, format!("limits.{name}: min {} is above max {}", r.min, r.max)));
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    off,
+                    format!("limits.{name}: min {} is above max {}", r.min, r.max),
+                ));
             }
         }
         if !(0.2..=3600.0).contains(&self.refresh_secs) {
             let off = text.find("refresh_secs").unwrap_or(0);
-            return Err(ConfigError::at(file, text, off, "refresh_secs: expected a number of seconds between 0.2 and 3600"));
+            return Err(ConfigError::at(
+                file,
+                text,
+                off,
+                "refresh_secs: expected a number of seconds between 0.2 and 3600",
+            ));
         }
         let c = &self.capacity;
         for (name, v) in [

@@ -167,7 +167,9 @@ impl StyleSpec {
 }
 
 fn color_expected(found: &str) -> String {
-    format!("unknown colour {found:?}; expected a palette name, \"#rrggbb\", an ANSI name such as \"red\" or \"lightblue\", an index 0-255, or \"reset\"")
+    format!(
+        "unknown colour {found:?}; expected a palette name, \"#rrggbb\", an ANSI name such as \"red\" or \"lightblue\", an index 0-255, or \"reset\""
+    )
 }
 
 /// A palette name, "#rrggbb", an ANSI colour name or an index.
@@ -226,7 +228,10 @@ fn find(name: &str, user_dir: Option<&Path>, from: Option<&Path>) -> Result<(Pat
     let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
     Err(ConfigError::whole_file(
         from.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("--theme")),
-        format!("no theme named {name:?}; built-in themes: {} (or put {name}.toml in the config dir's themes/)", names.join(", ")),
+        format!(
+            "no theme named {name:?}; built-in themes: {} (or put {name}.toml in the config dir's themes/)",
+            names.join(", ")
+        ),
     ))
 }
 

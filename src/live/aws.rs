@@ -36,12 +36,18 @@ impl AwsTarget {
 }
 
 fn has_credential_hints(cfg: &AwsConfig, env: &Env) -> bool {
-    let vars = ["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI"];
+    let vars = [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ];
     if cfg.profile.is_some() || vars.iter().any(|v| env.get(v).is_some()) {
         return true;
     }
-    let files = [env.get("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from), env.get("AWS_CONFIG_FILE").map(PathBuf::from)];
+    let files =
+        [env.get("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from), env.get("AWS_CONFIG_FILE").map(PathBuf::from)];
     if files.iter().flatten().any(|f| f.is_file()) {
         return true;
     }
@@ -62,16 +68,21 @@ pub async fn resolve(cfg: &AwsConfig, env: &Env) -> Option<Result<AwsTarget, Sou
 }
 
 async fn build(cfg: &AwsConfig, env: &Env) -> Result<AwsTarget, SourceFailure> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::disabled())
-        .timeout_config(
-            TimeoutConfig::builder().connect_timeout(Duration::from_secs(3)).operation_timeout(OPERATION_TIMEOUT).build(),
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::disabled()).timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
         );
     if let Some(p) = cfg.profile.clone().or_else(|| env.get("AWS_PROFILE").map(str::to_string)) {
         loader = loader.profile_name(p);
     }
     let profile = cfg.profile.clone().or_else(|| env.get("AWS_PROFILE").map(str::to_string));
-    let mut region = cfg.region.clone().or_else(|| env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")).map(str::to_string));
+    let mut region = cfg
+        .region
+        .clone()
+        .or_else(|| env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")).map(str::to_string));
     if region.is_none() && has_credential_hints(cfg, env) {
         // The profile's region; the SDK would otherwise go on to the instance metadata service.
         let mut provider = aws_config::profile::ProfileFileRegionProvider::builder();
@@ -85,7 +96,11 @@ async fn build(cfg: &AwsConfig, env: &Env) -> Result<AwsTarget, SourceFailure> {
         Some(r) => loader = loader.region(Region::new(r)),
         // Only with `enabled = true` may the SDK ask the instance metadata service.
         None if cfg.enabled != Some(true) => {
-            return Err(classify::failure(FailureKind::Other, "aws", "no region: set aws.region, --region or AWS_REGION"));
+            return Err(classify::failure(
+                FailureKind::Other,
+                "aws",
+                "no region: set aws.region, --region or AWS_REGION",
+            ));
         }
         None => {}
     }

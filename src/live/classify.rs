@@ -53,20 +53,54 @@ pub fn io_kind(err: &(dyn StdError + 'static)) -> Option<FailureKind> {
 pub fn kind_from_text(text: &str) -> Option<FailureKind> {
     let t = text.to_ascii_lowercase();
     let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
-    if any(&["failed to lookup address", "name or service not known", "nodename nor servname", "dns error",
-             "no such host", "temporary failure in name resolution", "no address associated", "name resolution"]) {
+    if any(&[
+        "failed to lookup address",
+        "name or service not known",
+        "nodename nor servname",
+        "dns error",
+        "no such host",
+        "temporary failure in name resolution",
+        "no address associated",
+        "name resolution",
+    ]) {
         Some(FailureKind::NameResolution)
-    } else if any(&["throttl", "too many requests", "toomanyrequests", "rate exceeded", "requestlimitexceeded",
-                    "slowdown", "slow down"]) {
+    } else if any(&[
+        "throttl",
+        "too many requests",
+        "toomanyrequests",
+        "rate exceeded",
+        "requestlimitexceeded",
+        "slowdown",
+        "slow down",
+    ]) {
         Some(FailureKind::Throttled)
-    } else if any(&["noauth", "wrongpass", "password authentication failed", "authentication", "unauthorized",
-                    "invalidclienttokenid", "unrecognizedclientexception", "signaturedoesnotmatch", "expiredtoken",
-                    "invalid username-password", "no credentials", "credentials"]) {
+    } else if any(&[
+        "noauth",
+        "wrongpass",
+        "password authentication failed",
+        "authentication",
+        "unauthorized",
+        "invalidclienttokenid",
+        "unrecognizedclientexception",
+        "signaturedoesnotmatch",
+        "expiredtoken",
+        "invalid username-password",
+        "no credentials",
+        "credentials",
+    ]) {
         Some(FailureKind::Authentication)
     } else if any(&["forbidden", "accessdenied", "access denied", "noperm", "permission denied", "not authorized"]) {
         Some(FailureKind::Permission)
-    } else if any(&["connection refused", "refused", "connection reset", "broken pipe", "connection closed",
-                    "closed connection", "unexpected eof", "not connected"]) {
+    } else if any(&[
+        "connection refused",
+        "refused",
+        "connection reset",
+        "broken pipe",
+        "connection closed",
+        "closed connection",
+        "unexpected eof",
+        "not connected",
+    ]) {
         Some(FailureKind::Refused)
     } else if any(&["timed out", "timeout", "deadline has elapsed", "elapsed"]) {
         Some(FailureKind::Timeout)
@@ -173,12 +207,20 @@ where
             let code = e.code().unwrap_or("");
             let message = e.message().unwrap_or("");
             let kind = match code {
-                "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException"
-                | "RequestThrottled" | "SlowDown" => FailureKind::Throttled,
-                "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch" | "ExpiredToken"
-                | "ExpiredTokenException" | "AuthFailure" | "IncompleteSignature" | "MissingAuthenticationToken" => {
-                    FailureKind::Authentication
-                }
+                "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequestsException"
+                | "RequestThrottled"
+                | "SlowDown" => FailureKind::Throttled,
+                "InvalidClientTokenId"
+                | "UnrecognizedClientException"
+                | "SignatureDoesNotMatch"
+                | "ExpiredToken"
+                | "ExpiredTokenException"
+                | "AuthFailure"
+                | "IncompleteSignature"
+                | "MissingAuthenticationToken" => FailureKind::Authentication,
                 "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => FailureKind::Permission,
                 _ => kind_from_text(code).unwrap_or(FailureKind::Protocol),
             };
@@ -196,7 +238,10 @@ mod tests {
 
     #[test]
     fn words_give_kinds() {
-        assert_eq!(kind_from_text("dns error: failed to lookup address information"), Some(FailureKind::NameResolution));
+        assert_eq!(
+            kind_from_text("dns error: failed to lookup address information"),
+            Some(FailureKind::NameResolution)
+        );
         assert_eq!(kind_from_text("Connection refused (os error 111)"), Some(FailureKind::Refused));
         assert_eq!(kind_from_text("WRONGPASS invalid username-password pair"), Some(FailureKind::Authentication));
         assert_eq!(kind_from_text("Rate exceeded"), Some(FailureKind::Throttled));

@@ -86,9 +86,7 @@ async fn build(cfg: &KubeConfig, origin: Origin) -> Result<KubeTarget, SourceFai
             let kc = merged.ok_or_else(|| bad("kubeconfig", &"none of the KUBECONFIG files exists"))?;
             let context = cfg.context.clone().or_else(|| kc.current_context.clone());
             let options = KubeConfigOptions { context: cfg.context.clone(), ..Default::default() };
-            let config = kube::Config::from_custom_kubeconfig(kc, &options)
-                .await
-                .map_err(|e| bad("kubeconfig", &e))?;
+            let config = kube::Config::from_custom_kubeconfig(kc, &options).await.map_err(|e| bad("kubeconfig", &e))?;
             (config, context)
         }
         Origin::InCluster => {
@@ -110,6 +108,9 @@ pub async fn identity(client: &kube::Client) -> Option<String> {
     use k8s_openapi::api::authentication::v1::SelfSubjectReview;
     let api: kube::Api<SelfSubjectReview> = kube::Api::all(client.clone());
     let review = SelfSubjectReview::default();
-    let answer = tokio::time::timeout(Duration::from_secs(5), api.create(&kube::api::PostParams::default(), &review)).await.ok()?.ok()?;
+    let answer = tokio::time::timeout(Duration::from_secs(5), api.create(&kube::api::PostParams::default(), &review))
+        .await
+        .ok()?
+        .ok()?;
     answer.status?.user_info?.username.filter(|u| !u.is_empty())
 }

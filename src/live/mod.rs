@@ -24,7 +24,11 @@ pub struct Env {
 impl Env {
     /// The process's environment (non-UTF-8 values are skipped).
     pub fn process() -> Env {
-        Env { vars: std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect() }
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
     }
 
     /// An empty environment, to fill with [`Env::with`].
@@ -52,10 +56,8 @@ pub struct Clock {
 
 impl Clock {
     pub fn start() -> Clock {
-        let wall = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
+        let wall =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
         Clock { start: Instant::now(), start_wall: wall }
     }
 
@@ -166,7 +168,8 @@ fn redact_pairs(text: &str) -> String {
     let mut rest = text;
     loop {
         let lower = rest.to_ascii_lowercase();
-        let Some(i) = ["password=", "password:", "token="].iter().filter_map(|k| lower.find(k).map(|i| i + k.len())).min()
+        let Some(i) =
+            ["password=", "password:", "token="].iter().filter_map(|k| lower.find(k).map(|i| i + k.len())).min()
         else {
             break;
         };

@@ -2,8 +2,8 @@
 //! without checking the certificate, `verify-ca` checks the chain, `verify-full` the chain
 //! and the host name.
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
@@ -32,7 +32,8 @@ pub fn roots(file: Option<&Path>) -> Result<RootCertStore, String> {
     let mut store = RootCertStore::empty();
     match file {
         Some(path) => {
-            let certs = CertificateDer::pem_file_iter(path).map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
+            let certs =
+                CertificateDer::pem_file_iter(path).map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
             for cert in certs {
                 let cert = cert.map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
                 store.add(cert).map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;

@@ -85,8 +85,9 @@ fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, Source
         None => TlsMode::Prefer,
     };
     let root_cert = root_cert.or_else(|| env.get("PGSSLROOTCERT").map(str::to_string)).map(PathBuf::from);
-    let mut config: tokio_postgres::Config =
-        rest.parse().map_err(|e: tokio_postgres::Error| bad(format!("bad connection string: {}", classify::chain(&e))))?;
+    let mut config: tokio_postgres::Config = rest
+        .parse()
+        .map_err(|e: tokio_postgres::Error| bad(format!("bad connection string: {}", classify::chain(&e))))?;
     if let Some(file) = &cfg.password_file {
         let pw = std::fs::read_to_string(file).map_err(|e| bad(format!("password_file {}: {e}", file.display())))?;
         config.password(pw.trim_end_matches(['\n', '\r']));
@@ -235,7 +236,8 @@ pub async fn connect(target: &PgTarget) -> Result<tokio_postgres::Client, Source
             };
             let roots = pg_tls::roots(target.root_cert.as_deref())
                 .map_err(|e| classify::failure(FailureKind::Other, &context, &e))?;
-            let tls = MakeRustls::new(verify, roots).map_err(|e| classify::failure(FailureKind::Other, &context, &e))?;
+            let tls =
+                MakeRustls::new(verify, roots).map_err(|e| classify::failure(FailureKind::Other, &context, &e))?;
             let (client, conn) = target.config.connect(tls).await.map_err(|e| classify::postgres(&context, &e))?;
             tokio::spawn(async move {
                 if let Err(e) = conn.await {
@@ -255,7 +257,10 @@ mod tests {
     #[test]
     fn tls_options_are_taken_out_of_urls_and_key_values() {
         let (rest, mode, root) = take_tls_options("postgres://u:p@h:5/db?sslmode=verify-full&application_name=x");
-        assert_eq!((rest.as_str(), mode.as_deref(), root), ("postgres://u:p@h:5/db?application_name=x", Some("verify-full"), None));
+        assert_eq!(
+            (rest.as_str(), mode.as_deref(), root),
+            ("postgres://u:p@h:5/db?application_name=x", Some("verify-full"), None)
+        );
         let (rest, mode, root) = take_tls_options("host=h sslmode = verify-ca sslrootcert='/a b/ca.pem' dbname=d");
         assert_eq!(rest, "host=h dbname=d");
         assert_eq!((mode.as_deref(), root.as_deref()), (Some("verify-ca"), Some("/a b/ca.pem")));

@@ -43,7 +43,9 @@ fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, Source
     let display = super::redact(urls);
     let bad = |detail: String| classify::failure(FailureKind::Other, "redis", &detail);
     let password = match (&cfg.password_env, &cfg.password_file) {
-        (Some(var), _) => Some(env.get(var).map(str::to_string).ok_or_else(|| bad(format!("password_env {var} is not set")))?),
+        (Some(var), _) => {
+            Some(env.get(var).map(str::to_string).ok_or_else(|| bad(format!("password_env {var} is not set")))?)
+        }
         (None, Some(file)) => Some(
             std::fs::read_to_string(file)
                 .map_err(|e| bad(format!("password_file {}: {e}", file.display())))?

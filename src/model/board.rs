@@ -75,10 +75,8 @@ impl Board {
                 (*s, st)
             })
             .collect();
-        let readings = MetricId::ALL
-            .iter()
-            .map(|m| (*m, Reading::new(*m, None, threshold_of(&settings, *m), false)))
-            .collect();
+        let readings =
+            MetricId::ALL.iter().map(|m| (*m, Reading::new(*m, None, threshold_of(&settings, *m), false))).collect();
         let history = MetricId::ALL.iter().map(|m| (*m, Ring::new(settings.history_len))).collect();
         let tracker = RateTracker::new(60.0, settings.capacity.avg_processing_secs);
         Board {
@@ -124,9 +122,11 @@ impl Board {
         let from = ring.last().map(|p| p.at - self.settings.trend_window).unwrap_or(0.0);
         let pts: Vec<Point> = ring.iter().rev().take_while(|p| p.at >= from).copied().collect();
         let th = self.threshold(id);
-        let scale = th.warn.or(th.crit).map(|b| b.value).unwrap_or_else(|| {
-            pts.iter().map(|p| p.value.abs()).fold(0.0, f64::max).max(1.0)
-        });
+        let scale = th
+            .warn
+            .or(th.crit)
+            .map(|b| b.value)
+            .unwrap_or_else(|| pts.iter().map(|p| p.value.abs()).fold(0.0, f64::max).max(1.0));
         let mut pts = pts;
         pts.reverse();
         trend(&pts, self.settings.trend_window, scale)
@@ -216,7 +216,10 @@ impl Board {
                 if let Some(v) = value.filter(|v| v.is_finite()) {
                     self.history.get_mut(&id).expect("every metric has a ring").push(Point { at, value: v });
                 } else if value.is_some_and(f64::is_infinite) {
-                    self.history.get_mut(&id).expect("every metric has a ring").push(Point { at, value: f64::MAX.sqrt() });
+                    self.history
+                        .get_mut(&id)
+                        .expect("every metric has a ring")
+                        .push(Point { at, value: f64::MAX.sqrt() });
                 }
             }
             if r.level != before.level && value.is_some() && !th.is_empty() && before.value.is_some() {
@@ -273,9 +276,7 @@ impl Board {
                 .filter(|r| r.max_memory > 0)
                 .map(|r| r.used_memory as f64 * 100.0 / r.max_memory as f64)
                 .or_else(|| c.and_then(|c| c.cache_memory_pct)),
-            M::RedisClients => {
-                r.filter(|r| r.max_clients > 0).map(|r| r.clients as f64 * 100.0 / r.max_clients as f64)
-            }
+            M::RedisClients => r.filter(|r| r.max_clients > 0).map(|r| r.clients as f64 * 100.0 / r.max_clients as f64),
             M::RedisHitRate => r.and(self.rates.hit_rate),
             M::RedisOps => r.map(|r| r.ops_per_sec),
             M::ApiP99 => c.and_then(|c| c.api_p99_ms),
@@ -300,7 +301,11 @@ impl Board {
             out.push(format!("queue {} > {} and growing", q.id.unit().format(v), e.queue_depth));
         }
         if let Some(v) = self.reading(MetricId::ApiP99).value.filter(|v| *v > e.api_latency_ms) {
-            out.push(format!("API p99 {} > {}", MetricId::ApiP99.unit().format(v), MetricId::ApiP99.unit().format(e.api_latency_ms)));
+            out.push(format!(
+                "API p99 {} > {}",
+                MetricId::ApiP99.unit().format(v),
+                MetricId::ApiP99.unit().format(e.api_latency_ms)
+            ));
         }
         if let Some(v) = self.reading(MetricId::ApiErrorRate).value.filter(|v| *v > e.error_rate_pct) {
             out.push(format!("error rate {v:.1}% > {}%", e.error_rate_pct));

@@ -71,13 +71,8 @@ metrics! {
 
 impl MetricId {
     /// The five metrics of the runbook's key table, in its order.
-    pub const KEY: [MetricId; 5] = [
-        MetricId::WorkerCpu,
-        MetricId::WorkerMemory,
-        MetricId::QueueDepth,
-        MetricId::ApiP99,
-        MetricId::AgentWait,
-    ];
+    pub const KEY: [MetricId; 5] =
+        [MetricId::WorkerCpu, MetricId::WorkerMemory, MetricId::QueueDepth, MetricId::ApiP99, MetricId::AgentWait];
 
     pub fn from_key(key: &str) -> Option<MetricId> {
         MetricId::ALL.iter().copied().find(|m| m.key() == key)

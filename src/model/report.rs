@@ -117,7 +117,10 @@ impl Report {
 
     pub fn to_text(&self) -> String {
         let mut out = format!("cockpit snapshot · {} · at {}\n\n", self.origin, units::clock(self.at));
-        out.push_str(&format!("{:<30} {:>10}  {:<6} {:<8} {:<12} {}\n", "METRIC", "VALUE", "LEVEL", "TREND", "WARN", "CRIT"));
+        out.push_str(&format!(
+            "{:<30} {:>10}  {:<6} {:<8} {:<12} {}\n",
+            "METRIC", "VALUE", "LEVEL", "TREND", "WARN", "CRIT"
+        ));
         for m in &self.metrics {
             out.push_str(&format!(
                 "{:<30} {:>10}  {} {:<4} {:<8} {:<12} {}\n",
@@ -181,7 +184,9 @@ impl Report {
                 m.crit.as_deref().unwrap_or("—")
             ));
         }
-        out.push_str("\n| Deployment | Desired | Ready | HPA min | HPA max | HPA desired |\n|---|---:|---:|---:|---:|---:|\n");
+        out.push_str(
+            "\n| Deployment | Desired | Ready | HPA min | HPA max | HPA desired |\n|---|---:|---:|---:|---:|---:|\n",
+        );
         for r in &self.replicas {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",

@@ -155,7 +155,11 @@ fn board_derives_rates_and_levels_from_successive_samples() {
     assert_eq!(b.trend(MetricId::QueueDepth), Trend::Rising);
     assert!(b.worsening(MetricId::QueueDepth));
     // The crossing into warning is on the timeline.
-    assert!(b.timeline.iter().any(|e| e.text.contains("Queue depth OK → WARN")), "{:?}", b.timeline.iter().collect::<Vec<_>>());
+    assert!(
+        b.timeline.iter().any(|e| e.text.contains("Queue depth OK → WARN")),
+        "{:?}",
+        b.timeline.iter().collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -188,7 +192,10 @@ fn emergency_conditions_follow_the_runbook() {
     for i in 0..10u64 {
         b.ingest(upd(i as f64, redis(10_000 + i * 100, 0, 0, 0, 0)));
     }
-    b.ingest(upd(10.0, SourceData::CloudWatch(CloudState { api_p99_ms: Some(5001.0), api_5xx_pct: Some(10.0), ..Default::default() })));
+    b.ingest(upd(
+        10.0,
+        SourceData::CloudWatch(CloudState { api_p99_ms: Some(5001.0), api_5xx_pct: Some(10.0), ..Default::default() }),
+    ));
     let r = b.emergency_reasons();
     assert_eq!(r.len(), 2, "queue growing past 10k and p99 > 5s; 10% errors is not > 10%: {r:?}");
     assert!(r[0].starts_with("queue"));

@@ -66,11 +66,7 @@ impl Unit {
 pub fn si(v: f64) -> String {
     let a = v.abs();
     if a < 1000.0 {
-        if a < 10.0 && a.fract().abs() > 0.05 {
-            format!("{v:.1}")
-        } else {
-            format!("{v:.0}")
-        }
+        if a < 10.0 && a.fract().abs() > 0.05 { format!("{v:.1}") } else { format!("{v:.0}") }
     } else if a < 10_000.0 {
         format!("{:.1}k", v / 1000.0)
     } else if a < 1_000_000.0 {

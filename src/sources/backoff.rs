@@ -80,10 +80,12 @@ mod tests {
     #[test]
     fn jitter_spreads_the_delays() {
         let mut b = Backoff::new(Duration::from_secs(60));
-        let delays: std::collections::BTreeSet<Duration> = (0..20).map(|_| {
-            b.reset();
-            b.next_delay(FailureKind::Refused)
-        }).collect();
+        let delays: std::collections::BTreeSet<Duration> = (0..20)
+            .map(|_| {
+                b.reset();
+                b.next_delay(FailureKind::Refused)
+            })
+            .collect();
         assert!(delays.len() > 10, "{delays:?}");
     }
 }

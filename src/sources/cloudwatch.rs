@@ -73,9 +73,7 @@ pub fn state_from(latest: &HashMap<String, f64>) -> CloudState {
         (Some(r), e) if r > 0.0 => Some(e.unwrap_or(0.0) * 100.0 / r),
         _ => None,
     };
-    let worst = |prefix: &str| {
-        latest.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| *v).reduce(f64::max)
-    };
+    let worst = |prefix: &str| latest.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| *v).reduce(f64::max);
     CloudState {
         api_p99_ms: get("latency").map(|s| s * 1000.0),
         api_5xx_pct,
@@ -89,7 +87,10 @@ pub fn state_from(latest: &HashMap<String, f64>) -> CloudState {
 }
 
 /// One GetMetricData call for these queries: the newest value of each, by id.
-pub async fn fetch(client: &aws_sdk_cloudwatch::Client, queries: &[Query]) -> Result<HashMap<String, f64>, SourceFailure> {
+pub async fn fetch(
+    client: &aws_sdk_cloudwatch::Client,
+    queries: &[Query],
+) -> Result<HashMap<String, f64>, SourceFailure> {
     let mut latest = HashMap::new();
     if queries.is_empty() {
         return Ok(latest);
@@ -151,7 +152,9 @@ mod tests {
     #[test]
     fn five_xx_rate_counts_both_sources_and_zero_when_absent() {
         let m: HashMap<String, f64> = [("requests", 600.0), ("target5xx", 3.0), ("elb5xx", 3.0), ("latency", 0.25)]
-            .iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
         let s = state_from(&m);
         assert_eq!((s.api_5xx_pct, s.api_rps, s.api_p99_ms), (Some(1.0), Some(10.0), Some(250.0)));
         let m: HashMap<String, f64> = [("requests".to_string(), 60.0)].into_iter().collect();

@@ -44,7 +44,12 @@ impl Intervals {
 
 /// Start a task per configured source. Dropping the receiver ends them all; so does
 /// aborting the handles.
-pub fn spawn_all(targets: &Targets, config: &Config, clock: Clock, tx: mpsc::Sender<SourceUpdate>) -> Vec<JoinHandle<()>> {
+pub fn spawn_all(
+    targets: &Targets,
+    config: &Config,
+    clock: Clock,
+    tx: mpsc::Sender<SourceUpdate>,
+) -> Vec<JoinHandle<()>> {
     let iv = Intervals::from_config(config);
     let mut tasks = Vec::new();
     let broken = |tasks: &mut Vec<JoinHandle<()>>, id: SourceId, f: &SourceFailure, every: Duration| {
@@ -77,7 +82,13 @@ pub fn spawn_all(targets: &Targets, config: &Config, clock: Clock, tx: mpsc::Sen
     match &targets.aws {
         Some(Ok(t)) => {
             let cw = cloudwatch::CloudWatchSource::new(t, &config.aws);
-            tasks.push(tokio::spawn(poll::run(cw, iv.cloudwatch, Intervals::timeout(iv.cloudwatch), clock, tx.clone())));
+            tasks.push(tokio::spawn(poll::run(
+                cw,
+                iv.cloudwatch,
+                Intervals::timeout(iv.cloudwatch),
+                clock,
+                tx.clone(),
+            )));
             let rds = rds::RdsSource::new(t, &config.aws);
             tasks.push(tokio::spawn(poll::run(rds, iv.rds, Intervals::timeout(iv.rds), clock, tx.clone())));
         }

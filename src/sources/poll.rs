@@ -34,7 +34,13 @@ pub async fn refresh_once<P: Poller>(p: &mut P, timeout: Duration) -> Result<Sou
 }
 
 /// Refresh every `every` until the receiver is gone.
-pub async fn run<P: Poller>(mut p: P, every: Duration, timeout: Duration, clock: Clock, tx: mpsc::Sender<SourceUpdate>) {
+pub async fn run<P: Poller>(
+    mut p: P,
+    every: Duration,
+    timeout: Duration,
+    clock: Clock,
+    tx: mpsc::Sender<SourceUpdate>,
+) {
     let mut backoff = Backoff::new(every);
     loop {
         let started = Instant::now();
@@ -57,7 +63,13 @@ pub async fn run<P: Poller>(mut p: P, every: Duration, timeout: Duration, clock:
 }
 
 /// A configured source whose settings are wrong: say why at every refresh.
-pub async fn run_broken(source: SourceId, failure: SourceFailure, every: Duration, clock: Clock, tx: mpsc::Sender<SourceUpdate>) {
+pub async fn run_broken(
+    source: SourceId,
+    failure: SourceFailure,
+    every: Duration,
+    clock: Clock,
+    tx: mpsc::Sender<SourceUpdate>,
+) {
     loop {
         let update = SourceUpdate { source, at: clock.now(), result: Err(failure.clone()) };
         if tx.send(update).await.is_err() {

@@ -88,7 +88,8 @@ impl Poller for PostgresSource {
             state.total += n;
             *state.by_state.entry(row.first().cloned().unwrap_or_default()).or_default() += n;
         }
-        state.max_connections = cell_u64(&get(1), 0, 0).and_then(|v| u32::try_from(v).ok())
+        state.max_connections = cell_u64(&get(1), 0, 0)
+            .and_then(|v| u32::try_from(v).ok())
             .ok_or_else(|| SourceFailure::new(FailureKind::Protocol, "postgres: no max_connections"))?;
         state.longest = get(2)
             .into_iter()

@@ -10,10 +10,10 @@ use crate::live::classify;
 use crate::live::redis::{RedisConn, RedisTarget};
 use crate::model::state::RedisState;
 use crate::model::{FailureKind, SourceData, SourceFailure, SourceId};
+use redis::Value;
 use redis::aio::MultiplexedConnection;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
-use redis::Value;
 use std::time::Instant;
 
 const SECTIONS: [&str; 4] = ["memory", "clients", "stats", "replication"];
@@ -120,7 +120,10 @@ async fn single(mut con: MultiplexedConnection, cfg: &RedisConfig) -> Result<Red
 
 async fn masters(mut con: ClusterConnection, target: &RedisTarget) -> Result<Vec<(String, u16)>, SourceFailure> {
     let reply = con
-        .route_command(redis::cmd("CLUSTER").arg("SLOTS").clone(), RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random))
+        .route_command(
+            redis::cmd("CLUSTER").arg("SLOTS").clone(),
+            RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
+        )
         .await
         .map_err(|e| classify::redis("redis CLUSTER SLOTS", &e))?;
     let fallback = match target.nodes[0].addr() {
@@ -135,13 +138,21 @@ async fn masters(mut con: ClusterConnection, target: &RedisTarget) -> Result<Vec
 }
 
 async fn key_int(mut con: ClusterConnection, cmd: &str, key: &str) -> Result<u64, SourceFailure> {
-    let v: Value = redis::cmd(cmd).arg(key).query_async(&mut con).await.map_err(|e| classify::redis(&format!("redis {cmd}"), &e))?;
+    let v: Value = redis::cmd(cmd)
+        .arg(key)
+        .query_async(&mut con)
+        .await
+        .map_err(|e| classify::redis(&format!("redis {cmd}"), &e))?;
     int(&v).ok_or_else(|| protocol(cmd))
 }
 
 /// Keys through the cluster client (each to its slot's node, concurrently); INFO and
 /// CLUSTER INFO as one pipeline per master, concurrently.
-async fn cluster(con: ClusterConnection, cfg: &RedisConfig, masters: &[(String, u16)]) -> Result<RedisState, SourceFailure> {
+async fn cluster(
+    con: ClusterConnection,
+    cfg: &RedisConfig,
+    masters: &[(String, u16)],
+) -> Result<RedisState, SourceFailure> {
     let start = Instant::now();
     let lens = futures::future::try_join_all(cfg.queues.iter().map(|q| key_int(con.clone(), "LLEN", q)));
     let in_flight = key_int(con.clone(), "SCARD", &cfg.processing_set);
@@ -179,7 +190,11 @@ async fn cluster(con: ClusterConnection, cfg: &RedisConfig, masters: &[(String, 
     Ok(state)
 }
 
-async fn node(mut con: ClusterConnection, host: String, port: u16) -> Result<(String, NodeInfo, String), SourceFailure> {
+async fn node(
+    mut con: ClusterConnection,
+    host: String,
+    port: u16,
+) -> Result<(String, NodeInfo, String), SourceFailure> {
     let mut pipe = redis::pipe();
     for s in SECTIONS {
         pipe.cmd("INFO").arg(s);
@@ -196,6 +211,7 @@ async fn node(mut con: ClusterConnection, host: String, port: u16) -> Result<(St
         return Err(protocol("INFO"));
     }
     let info = NodeInfo::from_sections(sections.iter().map(String::as_str));
-    let state = super::redis_info::parse_info(cluster_info).get("cluster_state").cloned().unwrap_or_else(|| "unknown".into());
+    let state =
+        super::redis_info::parse_info(cluster_info).get("cluster_state").cloned().unwrap_or_else(|| "unknown".into());
     Ok((addr, info, state))
 }

@@ -74,7 +74,8 @@ pub fn slot_masters(v: &Value, fallback: &str) -> Vec<(String, u16)> {
     for range in ranges {
         let Value::Array(parts) = range else { continue };
         let Some(Value::Array(master)) = parts.get(2) else { continue };
-        let host = master.first().and_then(text).filter(|h| !h.is_empty() && h != "?").unwrap_or_else(|| fallback.to_string());
+        let host =
+            master.first().and_then(text).filter(|h| !h.is_empty() && h != "?").unwrap_or_else(|| fallback.to_string());
         let Some(port) = master.get(1).and_then(int).and_then(|p| u16::try_from(p).ok()) else { continue };
         if !out.iter().any(|(h, p)| *h == host && *p == port) {
             out.push((host, port));
@@ -102,7 +103,13 @@ mod tests {
 
     #[test]
     fn cluster_slots_give_each_master_once() {
-        let node = |h: &str, p: i64| Value::Array(vec![Value::BulkString(h.as_bytes().to_vec()), Value::Int(p), Value::BulkString(b"id".to_vec())]);
+        let node = |h: &str, p: i64| {
+            Value::Array(vec![
+                Value::BulkString(h.as_bytes().to_vec()),
+                Value::Int(p),
+                Value::BulkString(b"id".to_vec()),
+            ])
+        };
         let v = Value::Array(vec![
             Value::Array(vec![Value::Int(0), Value::Int(5460), node("127.0.0.1", 7000)]),
             Value::Array(vec![Value::Int(5461), Value::Int(10922), node("", 7001)]),

@@ -36,10 +36,16 @@ pub struct Scroll {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Popup {
-    Help { scroll: usize },
-    Menu { selected: usize },
+    Help {
+        scroll: usize,
+    },
+    Menu {
+        selected: usize,
+    },
     /// A guided action is open; its own state lives with the action engine.
-    Action { context: Context },
+    Action {
+        context: Context,
+    },
 }
 
 pub struct App {
@@ -165,7 +171,9 @@ impl App {
     pub fn command(&mut self, cmd: Command) {
         self.dirty = true;
         let ctx = self.context();
-        if matches!(ctx, Context::Form | Context::Plan | Context::Run) && !matches!(cmd, Command::Help | Command::ThemeNext) {
+        if matches!(ctx, Context::Form | Context::Plan | Context::Run)
+            && !matches!(cmd, Command::Help | Command::ThemeNext)
+        {
             if cmd == Command::Quit && ctx != Context::Run {
                 self.quit = true;
                 return;

@@ -105,7 +105,8 @@ fn draw_pane(f: &mut Frame, area: Rect, app: &App, p: PaneId) {
 
 fn draw_wide(f: &mut Frame, body: Rect, app: &App) {
     let [top, mid, bottom] =
-        Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(37), Constraint::Percentage(25)]).areas(body);
+        Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(37), Constraint::Percentage(25)])
+            .areas(body);
     let thirds = [Constraint::Ratio(1, 3), Constraint::Ratio(1, 3), Constraint::Ratio(1, 3)];
     let t: [Rect; 3] = Layout::horizontal(thirds).areas(top);
     let m: [Rect; 3] = Layout::horizontal(thirds).areas(mid);
@@ -122,11 +123,7 @@ fn draw_medium(f: &mut Frame, body: Rect, app: &App) {
     let [top, rest] = Layout::vertical([Constraint::Length(8), Constraint::Min(0)]).areas(body);
     draw_pane(f, top, app, PaneId::Overview);
     let rows: [Rect; 3] = Layout::vertical([Constraint::Ratio(1, 3); 3]).areas(rest);
-    let grid = [
-        [PaneId::Api, PaneId::Workers],
-        [PaneId::Cache, PaneId::Database],
-        [PaneId::Capacity, PaneId::Events],
-    ];
+    let grid = [[PaneId::Api, PaneId::Workers], [PaneId::Cache, PaneId::Database], [PaneId::Capacity, PaneId::Events]];
     for (row, pair) in rows.into_iter().zip(grid) {
         let cols: [Rect; 2] = Layout::horizontal([Constraint::Ratio(1, 2); 2]).areas(row);
         for (r, p) in cols.into_iter().zip(pair) {
@@ -136,7 +133,8 @@ fn draw_medium(f: &mut Frame, body: Rect, app: &App) {
 }
 
 fn draw_compact(f: &mut Frame, body: Rect, app: &App) {
-    let [tabs, top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Length(7), Constraint::Min(0)]).areas(body);
+    let [tabs, top, rest] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(7), Constraint::Min(0)]).areas(body);
     draw_tabs(f, tabs, app);
     draw_pane(f, top, app, PaneId::Overview);
     let second = if app.focus == PaneId::Overview { PaneId::Workers } else { app.focus };
@@ -183,7 +181,10 @@ fn draw_tiny(f: &mut Frame, area: Rect, app: &App) {
         .map(|r| {
             let l = r.shown_level();
             let text = format!(" {} {}", r.formatted(), r.id.label());
-            Line::from(vec![Span::styled(l.symbol().to_string(), t.level(l)), Span::styled(ellipsize(&text, w.saturating_sub(1)), widgets::quiet(t, l))])
+            Line::from(vec![
+                Span::styled(l.symbol().to_string(), t.level(l)),
+                Span::styled(ellipsize(&text, w.saturating_sub(1)), widgets::quiet(t, l)),
+            ])
         })
         .collect();
     f.render_widget(Paragraph::new(lines), area);

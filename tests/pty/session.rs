@@ -1,8 +1,6 @@
 //! A cockpit in a real pseudo-terminal, read through a terminal emulator (vt100): what a person
 //! at a terminal would see.
 
-
-
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -84,4 +82,3 @@ impl Session {
         }
     }
 }
-

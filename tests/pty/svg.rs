@@ -55,7 +55,11 @@ pub fn render(screen: &vt100::Screen) -> String {
                 std::mem::swap(&mut fg, &mut bg);
             }
             if bg != BG {
-                let _ = write!(out, r#"<rect x="{:.1}" y="{y:.1}" width="{CW:.1}" height="{CH:.1}" fill="{bg}"/>"#, c as f64 * CW);
+                let _ = write!(
+                    out,
+                    r#"<rect x="{:.1}" y="{y:.1}" width="{CW:.1}" height="{CH:.1}" fill="{bg}"/>"#,
+                    c as f64 * CW
+                );
             }
             let text = cell.contents();
             if text.trim().is_empty() {

@@ -140,7 +140,9 @@ impl Kmock {
             "apiVersion: v1\nkind: Config\nclusters:\n- name: kmock\n  cluster:\n    server: {}\n\
              users:\n- name: kmock\n  user:\n    token: {}\ncontexts:\n- name: kmock\n  context:\n    \
              cluster: kmock\n    user: kmock\n    namespace: default\ncurrent-context: kmock\n",
-            self.url(), self.token);
+            self.url(),
+            self.token
+        );
         std::fs::write(self.kubeconfig_path(), text).context("writing the kubeconfig")
     }
 
@@ -179,7 +181,8 @@ impl Kmock {
         let kind = obj["kind"].as_str().ok_or_else(|| anyhow!("apply: no kind"))?;
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let gvk = GroupVersionKind::gvk(group, version, kind);
-        let (resource, caps) = kube::discovery::pinned_kind(&client, &gvk).await
+        let (resource, caps) = kube::discovery::pinned_kind(&client, &gvk)
+            .await
             .with_context(|| format!("apply: kmock does not serve {api_version} {kind}"))?;
         let name = obj["metadata"]["name"].as_str().ok_or_else(|| anyhow!("apply: no metadata.name"))?;
         let api: Api<DynamicObject> = match caps.scope {
@@ -211,8 +214,10 @@ impl Kmock {
     pub fn kubectl(&self, args: &[&str]) -> Result<String> {
         let kubectl = find_program("kubectl")?;
         let mut cmd = Command::new(kubectl);
-        cmd.arg("--kubeconfig").arg(self.kubeconfig_path())
-            .arg("--cache-dir").arg(self.dir.path().join("kube-cache"))
+        cmd.arg("--kubeconfig")
+            .arg(self.kubeconfig_path())
+            .arg("--cache-dir")
+            .arg(self.dir.path().join("kube-cache"))
             .args(args)
             .env("HOME", self.dir.path());
         process::run(&mut cmd)
@@ -280,10 +285,17 @@ impl Kmock {
         }
         let script = support_dir().join("kmock_server.py");
         let args: Vec<String> = vec![
-            script.display().to_string(), "--host".into(), "127.0.0.1".into(),
-            "--port".into(), self.port().to_string(), "--token".into(), self.token.clone(),
-            "--deny".into(), self.dir.path().join("deny.json").display().to_string(),
-            "--bookmark-interval".into(), self.opts.bookmark_interval_secs.to_string(),
+            script.display().to_string(),
+            "--host".into(),
+            "127.0.0.1".into(),
+            "--port".into(),
+            self.port().to_string(),
+            "--token".into(),
+            self.token.clone(),
+            "--deny".into(),
+            self.dir.path().join("deny.json").display().to_string(),
+            "--bookmark-interval".into(),
+            self.opts.bookmark_interval_secs.to_string(),
         ];
         let how = Spawn { cleanup: vec![self.dir.path().to_path_buf()], ..Default::default() };
         let mut proc = PeerProcess::spawn("kmock", &python()?, &args, &self.log_path(), &how)?;

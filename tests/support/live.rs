@@ -59,7 +59,10 @@ impl Running {
                     self.log.push(u);
                 }
                 Ok(None) => bail!("the sources stopped before {what}"),
-                Err(_) => bail!("no {what} within {limit:?}; last updates: {:#?}", &self.log[self.log.len().saturating_sub(4)..]),
+                Err(_) => bail!(
+                    "no {what} within {limit:?}; last updates: {:#?}",
+                    &self.log[self.log.len().saturating_sub(4)..]
+                ),
             }
         }
         Ok(())

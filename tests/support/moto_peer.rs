@@ -58,8 +58,8 @@ impl Moto {
     /// An SdkConfig for this server: static credentials testing/testing, region us-east-1,
     /// endpoint_url = [`Moto::endpoint`], no retries (a test should see the first error).
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        let credentials = aws_sdk_cloudwatch::config::Credentials::new(
-            "testing", "testing", None, None, "cockpit-tests");
+        let credentials =
+            aws_sdk_cloudwatch::config::Credentials::new("testing", "testing", None, None, "cockpit-tests");
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(credentials)

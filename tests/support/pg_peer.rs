@@ -79,10 +79,26 @@ impl Postgres {
         }
         let data = dir.path().join("data");
         // Through the guard (as `postgres` when root): a test killed meanwhile leaves no dir.
-        let mut args: Vec<String> = vec!["-D".into(), data.display().to_string(), "-U".into(),
-            opts.user.clone(), "--pwfile".into(), pwfile.display().to_string()];
-        args.extend(["--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale",
-                     "--no-sync", "--no-instructions"].map(String::from));
+        let mut args: Vec<String> = vec![
+            "-D".into(),
+            data.display().to_string(),
+            "-U".into(),
+            opts.user.clone(),
+            "--pwfile".into(),
+            pwfile.display().to_string(),
+        ];
+        args.extend(
+            [
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+                "--no-instructions",
+            ]
+            .map(String::from),
+        );
         let how = Spawn { user: as_user.clone(), cleanup: vec![dir.path().to_path_buf()], ..Default::default() };
         process::run_guarded("initdb", &bin.join("initdb"), &args, &dir.path().join("initdb.log"), &how)?;
         std::fs::remove_file(&pwfile)?;
@@ -126,8 +142,15 @@ impl Postgres {
 
     fn psql_in(&self, db: &str, statements: &[String]) -> Result<String> {
         let mut cmd = Command::new(self.bin.join("psql"));
-        cmd.arg("-X").arg("-h").arg(self.dir.path()).arg("-p").arg(self.port().to_string())
-            .args(["-U", &self.opts.user, "-d", db, "-v", "ON_ERROR_STOP=1", "-At"]);
+        cmd.arg("-X").arg("-h").arg(self.dir.path()).arg("-p").arg(self.port().to_string()).args([
+            "-U",
+            &self.opts.user,
+            "-d",
+            db,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+        ]);
         for s in statements {
             cmd.arg("-c").arg(s);
         }
@@ -136,14 +159,18 @@ impl Postgres {
 
     /// `postgres://user:password@127.0.0.1:P/dbname` (tokio-postgres and libpq take it).
     pub fn url(&self) -> String {
-        format!("postgres://{}:{}@127.0.0.1:{}/{}", self.opts.user, self.opts.password, self.port(),
-                self.opts.dbname)
+        format!("postgres://{}:{}@127.0.0.1:{}/{}", self.opts.user, self.opts.password, self.port(), self.opts.dbname)
     }
 
     /// `host=127.0.0.1 port=P user=U password=W dbname=D`.
     pub fn conninfo(&self) -> String {
-        format!("host=127.0.0.1 port={} user={} password={} dbname={}", self.port(), self.opts.user,
-                self.opts.password, self.opts.dbname)
+        format!(
+            "host=127.0.0.1 port={} user={} password={} dbname={}",
+            self.port(),
+            self.opts.user,
+            self.opts.password,
+            self.opts.dbname
+        )
     }
 
     pub fn host(&self) -> &str {
@@ -193,11 +220,23 @@ impl Postgres {
         if self.is_running() {
             return Ok(());
         }
-        let mut args: Vec<String> = vec!["-D".into(), self.dir.path().join("data").display().to_string(),
-            "-p".into(), self.port().to_string(), "-k".into(), self.dir.path().display().to_string()];
-        let mut settings: Vec<(String, String)> = [("listen_addresses", "127.0.0.1"), ("fsync", "off"),
-            ("full_page_writes", "off"), ("synchronous_commit", "off")]
-            .iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut args: Vec<String> = vec![
+            "-D".into(),
+            self.dir.path().join("data").display().to_string(),
+            "-p".into(),
+            self.port().to_string(),
+            "-k".into(),
+            self.dir.path().display().to_string(),
+        ];
+        let mut settings: Vec<(String, String)> = [
+            ("listen_addresses", "127.0.0.1"),
+            ("fsync", "off"),
+            ("full_page_writes", "off"),
+            ("synchronous_commit", "off"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         if self.opts.pg_stat_statements {
             settings.push(("shared_preload_libraries".into(), "pg_stat_statements".into()));
         }
@@ -205,14 +244,19 @@ impl Postgres {
         for (k, v) in settings {
             args.extend(["-c".to_string(), format!("{k}={v}")]);
         }
-        let how = Spawn { user: self.as_user.clone(), stop_signal: Some("INT"),
-                          cleanup: vec![self.dir.path().to_path_buf()] };
+        let how = Spawn {
+            user: self.as_user.clone(),
+            stop_signal: Some("INT"),
+            cleanup: vec![self.dir.path().to_path_buf()],
+        };
         let mut proc = PeerProcess::spawn("postgres", &self.bin.join("postgres"), &args, &self.log_path(), &how)?;
         let ready = self.bin.join("pg_isready");
         let port = self.port().to_string();
         self.started_in = proc.wait_ready("to accept connections", || {
-            Command::new(&ready).args(["-q", "-h", "127.0.0.1", "-p", &port, "-t", "1"])
-                .status().is_ok_and(|s| s.success())
+            Command::new(&ready)
+                .args(["-q", "-h", "127.0.0.1", "-p", &port, "-t", "1"])
+                .status()
+                .is_ok_and(|s| s.success())
         })?;
         self.proc = Some(proc);
         Ok(())
@@ -222,11 +266,12 @@ impl Postgres {
 /// chown to a user by name, its uid/gid read from /etc/passwd.
 fn chown_to(path: &Path, user: &str) -> Result<()> {
     let passwd = std::fs::read_to_string("/etc/passwd")?;
-    let fields: Vec<&str> = passwd.lines().map(|l| l.split(':').collect::<Vec<_>>())
+    let fields: Vec<&str> = passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
         .find(|f| f.first() == Some(&user))
         .ok_or_else(|| anyhow!("no user {user} in /etc/passwd: {INSTALL_HINT}"))?;
     let uid: u32 = fields.get(2).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow!("bad uid of {user}"))?;
     let gid: u32 = fields.get(3).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow!("bad gid of {user}"))?;
-    std::os::unix::fs::chown(path, Some(uid), Some(gid))
-        .with_context(|| format!("chown {} to {user}", path.display()))
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).with_context(|| format!("chown {} to {user}", path.display()))
 }

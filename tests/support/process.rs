@@ -83,9 +83,13 @@ pub fn temp_dir(prefix: &str) -> Result<tempfile::TempDir> {
         let listing = std::env::temp_dir().join(format!("cockpit-janitor-{}.list", std::process::id()));
         let child = Command::new(python().map_err(|e| e.to_string())?)
             .arg(support_dir().join("peer_guard.py"))
-            .arg("--parent-pid").arg(std::process::id().to_string())
-            .arg("--janitor").arg(&listing)
-            .stdin(Stdio::null()).process_group(0).spawn()
+            .arg("--parent-pid")
+            .arg(std::process::id().to_string())
+            .arg("--janitor")
+            .arg(&listing)
+            .stdin(Stdio::null())
+            .process_group(0)
+            .spawn()
             .map_err(|e| format!("cannot start the janitor: {e}"))?;
         Ok((listing, Mutex::new(Some(child))))
     });
@@ -168,7 +172,10 @@ pub struct PeerProcess {
 
 impl PeerProcess {
     pub fn spawn(name: &str, program: &Path, args: &[String], log: &Path, how: &Spawn) -> Result<Self> {
-        let out = std::fs::OpenOptions::new().create(true).append(true).open(log)
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
             .with_context(|| format!("cannot open the log {}", log.display()))?;
         let mut cmd = Command::new(python()?);
         cmd.arg(support_dir().join("peer_guard.py"));
@@ -229,12 +236,21 @@ impl PeerProcess {
                 return Ok(start.elapsed());
             }
             if let Some(status) = self.exited() {
-                bail!("{} exited ({status}) before {what}; log {}:\n{}", self.name,
-                      self.log.display(), self.log_tail(30));
+                bail!(
+                    "{} exited ({status}) before {what}; log {}:\n{}",
+                    self.name,
+                    self.log.display(),
+                    self.log_tail(30)
+                );
             }
             if start.elapsed() > READY_TIMEOUT {
-                bail!("{} did not get {what} within {:?}; log {}:\n{}", self.name, READY_TIMEOUT,
-                      self.log.display(), self.log_tail(30));
+                bail!(
+                    "{} did not get {what} within {:?}; log {}:\n{}",
+                    self.name,
+                    READY_TIMEOUT,
+                    self.log.display(),
+                    self.log_tail(30)
+                );
             }
             std::thread::sleep(Duration::from_millis(25));
         }
@@ -312,13 +328,20 @@ pub fn connect(port: u16, timeout: Duration) -> std::io::Result<TcpStream> {
 pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String)> {
     let mut stream = connect(port, Duration::from_secs(2))?;
     let body = body.unwrap_or("");
-    write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-                    Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+                    Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);
     let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let code = head.split_whitespace().nth(1).and_then(|c| c.parse().ok())
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
         .ok_or_else(|| anyhow!("not an HTTP answer from port {port}: {head:?}"))?;
     Ok((code, rest.to_string()))
 }
@@ -327,8 +350,12 @@ pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<(
 pub fn run(cmd: &mut Command) -> Result<String> {
     let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("cannot run {cmd:?}"))?;
     if !out.status.success() {
-        bail!("{cmd:?} failed ({}):\n{}{}", out.status, String::from_utf8_lossy(&out.stdout),
-              String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "{cmd:?} failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

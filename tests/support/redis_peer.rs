@@ -99,9 +99,18 @@ impl RedisServer {
         }
         let port = self.port().to_string();
         let mut args: Vec<String> = vec![
-            "--port".into(), port.clone(), "--bind".into(), "127.0.0.1".into(),
-            "--save".into(), "".into(), "--appendonly".into(), "no".into(),
-            "--dir".into(), self.dir.path().display().to_string(), "--daemonize".into(), "no".into(),
+            "--port".into(),
+            port.clone(),
+            "--bind".into(),
+            "127.0.0.1".into(),
+            "--save".into(),
+            "".into(),
+            "--appendonly".into(),
+            "no".into(),
+            "--dir".into(),
+            self.dir.path().display().to_string(),
+            "--daemonize".into(),
+            "no".into(),
         ];
         if self.cluster {
             args.extend(["--cluster-enabled", "yes", "--cluster-node-timeout", "3000"].map(String::from));
@@ -171,9 +180,8 @@ impl RedisCluster {
     pub fn start() -> Result<Self> {
         let start = Instant::now();
         let cli = find_program("redis-cli")?;
-        let nodes = (0..3)
-            .map(|_| RedisServer::start_node(RedisOptions::default(), true))
-            .collect::<Result<Vec<_>>>()?;
+        let nodes =
+            (0..3).map(|_| RedisServer::start_node(RedisOptions::default(), true)).collect::<Result<Vec<_>>>()?;
         let mut create = Command::new(cli);
         create.args(["--cluster", "create"]);
         create.args(nodes.iter().map(|n| format!("127.0.0.1:{}", n.port())));
@@ -188,15 +196,17 @@ impl RedisCluster {
     pub fn wait_ok(&self) -> Result<()> {
         let start = Instant::now();
         loop {
-            let states: Vec<String> = self.nodes.iter()
-                .map(|n| command(n.port(), None, &["CLUSTER", "INFO"]).unwrap_or_default())
-                .collect();
+            let states: Vec<String> =
+                self.nodes.iter().map(|n| command(n.port(), None, &["CLUSTER", "INFO"]).unwrap_or_default()).collect();
             if states.iter().all(|s| s.contains("cluster_state:ok")) {
                 return Ok(());
             }
             if start.elapsed() > process::READY_TIMEOUT {
-                bail!("redis cluster not ok after {:?}: {:?}", process::READY_TIMEOUT,
-                      states.iter().map(|s| s.lines().next().unwrap_or("")).collect::<Vec<_>>());
+                bail!(
+                    "redis cluster not ok after {:?}: {:?}",
+                    process::READY_TIMEOUT,
+                    states.iter().map(|s| s.lines().next().unwrap_or("")).collect::<Vec<_>>()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -65,14 +65,21 @@ pub struct PgOps {
 }
 
 impl PgOps {
-    async fn with<T>(&self, sql: &str, read: impl FnOnce(Vec<tokio_postgres::SimpleQueryMessage>) -> Option<T>) -> PResult<T> {
+    async fn with<T>(
+        &self,
+        sql: &str,
+        read: impl FnOnce(Vec<tokio_postgres::SimpleQueryMessage>) -> Option<T>,
+    ) -> PResult<T> {
         let mut guard = self.client.lock().await;
         if guard.as_ref().is_none_or(tokio_postgres::Client::is_closed) {
             *guard = Some(crate::live::postgres::connect(&self.target).await.map_err(errors::from_failure)?);
         }
-        let Some(client) = guard.as_ref() else { return Err(PlatformError::new(ErrorKind::Unavailable, "postgres: no connection")) };
+        let Some(client) = guard.as_ref() else {
+            return Err(PlatformError::new(ErrorKind::Unavailable, "postgres: no connection"));
+        };
         match client.simple_query(sql).await {
-            Ok(m) => read(m).ok_or_else(|| PlatformError::new(ErrorKind::Other, format!("postgres: unexpected answer to {sql}"))),
+            Ok(m) => read(m)
+                .ok_or_else(|| PlatformError::new(ErrorKind::Other, format!("postgres: unexpected answer to {sql}"))),
             Err(e) => {
                 let f = crate::live::classify::postgres(&format!("postgres {sql}"), &e);
                 *guard = None;
@@ -125,7 +132,9 @@ impl AwsOps {
             .send()
             .await
             .map_err(|e| errors::aws(&format!("RDS ModifyDBInstance {id}"), &e))?;
-        let i = out.db_instance().ok_or_else(|| PlatformError::new(ErrorKind::Other, "RDS ModifyDBInstance: no instance in the answer"))?;
+        let i = out
+            .db_instance()
+            .ok_or_else(|| PlatformError::new(ErrorKind::Other, "RDS ModifyDBInstance: no instance in the answer"))?;
         Ok(rds::instance(i, &self.cfg.rds_replicas))
     }
 
@@ -133,7 +142,8 @@ impl AwsOps {
         if self.cfg.load_balancer.is_none() {
             return Err(errors::not_configured("aws.load_balancer"));
         }
-        let queries: Vec<_> = cloudwatch::queries(&self.cfg).into_iter().filter(|q| q.namespace == "AWS/ApplicationELB").collect();
+        let queries: Vec<_> =
+            cloudwatch::queries(&self.cfg).into_iter().filter(|q| q.namespace == "AWS/ApplicationELB").collect();
         let latest = cloudwatch::fetch(&self.cw, &queries).await.map_err(errors::from_failure)?;
         Ok(cloudwatch::state_from(&latest))
     }

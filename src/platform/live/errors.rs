@@ -15,7 +15,10 @@ pub fn kube(context: &str, e: &kube::Error) -> PlatformError {
             429 | 500 | 502 | 503 => ErrorKind::Unavailable,
             _ => ErrorKind::Other,
         };
-        return PlatformError::new(kind, crate::live::redact(&format!("{context}: {} ({} {})", s.message, s.code, s.reason)));
+        return PlatformError::new(
+            kind,
+            crate::live::redact(&format!("{context}: {} ({} {})", s.message, s.code, s.reason)),
+        );
     }
     from_failure(classify::kube(context, e))
 }
@@ -45,7 +48,9 @@ where
         let kind = match code {
             "DBInstanceNotFound" | "DBInstanceNotFoundFault" => Some(ErrorKind::NotFound),
             "InvalidDBInstanceState" | "InvalidDBInstanceStateFault" => Some(ErrorKind::Conflict),
-            "InvalidParameterValue" | "InvalidParameterCombination" | "InvalidParameterCombinationException" => Some(ErrorKind::Invalid),
+            "InvalidParameterValue" | "InvalidParameterCombination" | "InvalidParameterCombinationException" => {
+                Some(ErrorKind::Invalid)
+            }
             _ => None,
         };
         if let Some(kind) = kind {

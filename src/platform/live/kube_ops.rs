@@ -15,8 +15,8 @@ use k8s_openapi::api::apps::v1::Deployment as KDeployment;
 use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Pod as KPod;
-use kube::api::{ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::Api;
+use kube::api::{ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -81,13 +81,14 @@ impl KubeOps {
         let name = self.deployment_name(w).to_string();
         let api = self.api::<KDeployment>();
         let ctx = format!("scale deployment {name}");
-        let n = i32::try_from(replicas).map_err(|_| PlatformError::new(ErrorKind::Invalid, format!("{ctx}: {replicas} replicas")))?;
+        let n = i32::try_from(replicas)
+            .map_err(|_| PlatformError::new(ErrorKind::Invalid, format!("{ctx}: {replicas} replicas")))?;
         let answer: Scale = match &opts.expect_version {
             Some(v) => {
                 let scale: Scale = serde_json::from_value(json!({"apiVersion": "autoscaling/v1", "kind": "Scale",
                     "metadata": {"name": name, "namespace": self.namespace, "resourceVersion": v},
                     "spec": {"replicas": n}}))
-                    .map_err(|e| PlatformError::new(ErrorKind::Other, format!("{ctx}: {e}")))?;
+                .map_err(|e| PlatformError::new(ErrorKind::Other, format!("{ctx}: {e}")))?;
                 api.replace_scale(&name, &post(opts), &scale).await
             }
             None => api.patch_scale(&name, &patch_params(opts), &Patch::Merge(json!({"spec": {"replicas": n}}))).await,
@@ -95,7 +96,8 @@ impl KubeOps {
         .map_err(|e| errors::kube(&ctx, &e))?;
         let mut d = self.deployment(w).await?;
         if opts.dry_run {
-            d.state.desired = answer.spec.and_then(|s| s.replicas).and_then(|r| u32::try_from(r).ok()).unwrap_or(replicas);
+            d.state.desired =
+                answer.spec.and_then(|s| s.replicas).and_then(|r| u32::try_from(r).ok()).unwrap_or(replicas);
         }
         Ok(d)
     }
@@ -134,7 +136,9 @@ impl KubeOps {
         }
         match c0.resources.as_ref() {
             None => ops.push(json!({"op": "add", "path": base, "value": {"limits": limits}})),
-            Some(r) if r.limits.is_none() => ops.push(json!({"op": "add", "path": format!("{base}/limits"), "value": limits})),
+            Some(r) if r.limits.is_none() => {
+                ops.push(json!({"op": "add", "path": format!("{base}/limits"), "value": limits}))
+            }
             Some(_) => {
                 ops.push(json!({"op": "add", "path": format!("{base}/limits/cpu"), "value": cpu}));
                 ops.push(json!({"op": "add", "path": format!("{base}/limits/memory"), "value": memory}));
@@ -142,17 +146,18 @@ impl KubeOps {
         }
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops))
             .map_err(|e| PlatformError::new(ErrorKind::Other, format!("limits patch: {e}")))?;
-        let d = self
-            .api::<KDeployment>()
-            .patch(name, &patch_params(opts), &Patch::Json::<()>(patch))
-            .await
-            .map_err(|e| match &e {
+        let d = self.api::<KDeployment>().patch(name, &patch_params(opts), &Patch::Json::<()>(patch)).await.map_err(
+            |e| match &e {
                 // A failed "test" op: the object changed since it was read.
                 kube::Error::Api(s) if s.code == 422 && opts.expect_version.is_some() && s.message.contains("test") => {
-                    PlatformError::new(ErrorKind::Conflict, format!("set limits of {name}: the deployment changed meanwhile"))
+                    PlatformError::new(
+                        ErrorKind::Conflict,
+                        format!("set limits of {name}: the deployment changed meanwhile"),
+                    )
                 }
                 _ => errors::kube(&format!("set limits of deployment {name}"), &e),
-            })?;
+            },
+        )?;
         Ok(Self::wrap(&d))
     }
 
@@ -172,7 +177,12 @@ impl KubeOps {
             .items
             .into_iter()
             .map(|p| {
-                let limits = p.spec.as_ref().and_then(|s| s.containers.first()).and_then(|c| c.resources.as_ref()).and_then(|r| r.limits.clone());
+                let limits = p
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.containers.first())
+                    .and_then(|c| c.resources.as_ref())
+                    .and_then(|r| r.limits.clone());
                 let status = p.status.clone().unwrap_or_default();
                 Pod {
                     name: p.metadata.name.clone().unwrap_or_default(),
@@ -190,7 +200,9 @@ impl KubeOps {
     pub async fn pod_health(&self, pod: &str) -> PResult<String> {
         let path = self.cfg.health_path.trim_start_matches('/');
         let url = format!("/api/v1/namespaces/{}/pods/{pod}:{}/proxy/{path}", self.namespace, self.cfg.health_port);
-        let req = http::Request::get(&url).body(Vec::new()).map_err(|e| PlatformError::new(ErrorKind::Invalid, e.to_string()))?;
+        let req = http::Request::get(&url)
+            .body(Vec::new())
+            .map_err(|e| PlatformError::new(ErrorKind::Invalid, e.to_string()))?;
         self.client.request_text(req).await.map_err(|e| match &e {
             kube::Error::Api(s) if s.code >= 500 || s.code == 404 => PlatformError::new(
                 if s.code == 404 { ErrorKind::NotFound } else { ErrorKind::Unavailable },
@@ -236,7 +248,13 @@ impl KubeOps {
 
     /// PUT the HPA with exactly this spec and these annotations (labels kept), at the
     /// expected resourceVersion, else at the one just read.
-    pub async fn replace_hpa(&self, w: Workload, spec: &Value, annotations: &BTreeMap<String, String>, opts: &WriteOpts) -> PResult<Hpa> {
+    pub async fn replace_hpa(
+        &self,
+        w: Workload,
+        spec: &Value,
+        annotations: &BTreeMap<String, String>,
+        opts: &WriteOpts,
+    ) -> PResult<Hpa> {
         let name = self.hpa_name(w);
         let ctx = format!("replace hpa {name}");
         let api: Api<DynamicObject> = Api::namespaced_with(self.client.clone(), &self.namespace, &hpa_resource());
@@ -248,7 +266,8 @@ impl KubeOps {
                          "annotations": annotations, "resourceVersion": version},
             "spec": spec,
         });
-        let obj: DynamicObject = serde_json::from_value(obj).map_err(|e| PlatformError::new(ErrorKind::Invalid, format!("{ctx}: {e}")))?;
+        let obj: DynamicObject =
+            serde_json::from_value(obj).map_err(|e| PlatformError::new(ErrorKind::Invalid, format!("{ctx}: {e}")))?;
         let stored = api.replace(name, &post(opts), &obj).await.map_err(|e| errors::kube(&ctx, &e))?;
         self.hpa_of(&stored)
     }

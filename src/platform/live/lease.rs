@@ -58,7 +58,11 @@ impl KubeOps {
         let write = match current {
             None => {
                 let lease = Lease {
-                    metadata: ObjectMeta { name: Some(name.clone()), annotations: Some(annotations), ..ObjectMeta::default() },
+                    metadata: ObjectMeta {
+                        name: Some(name.clone()),
+                        annotations: Some(annotations),
+                        ..ObjectMeta::default()
+                    },
                     spec: Some(LeaseSpec {
                         holder_identity: Some(holder.to_string()),
                         acquire_time: Some(now()),
@@ -95,7 +99,10 @@ impl KubeOps {
                 let l = api.get(&name).await.map_err(|e| errors::kube(&ctx, &e))?;
                 match self.holder_of(&l) {
                     Some(h) if h.holder != holder => Ok(LockOutcome::HeldBy(h)),
-                    _ => Err(PlatformError::new(ErrorKind::Conflict, format!("{ctx}: changed while it was taken; try again"))),
+                    _ => Err(PlatformError::new(
+                        ErrorKind::Conflict,
+                        format!("{ctx}: changed while it was taken; try again"),
+                    )),
                 }
             }
             Err(e) => Err(errors::kube(&ctx, &e)),
@@ -128,7 +135,10 @@ impl KubeOps {
         }
         spec.renew_time = Some(now());
         spec.lease_duration_seconds = Some(secs(ttl));
-        self.leases().replace(&name, &PostParams::default(), &l).await.map_err(|e| errors::kube(&format!("renew lease {name}"), &e))?;
+        self.leases()
+            .replace(&name, &PostParams::default(), &l)
+            .await
+            .map_err(|e| errors::kube(&format!("renew lease {name}"), &e))?;
         Ok(())
     }
 
@@ -143,7 +153,10 @@ impl KubeOps {
         if let Some(a) = l.metadata.annotations.as_mut() {
             a.remove(ACTION_KEY);
         }
-        self.leases().replace(&name, &PostParams::default(), &l).await.map_err(|e| errors::kube(&format!("release lease {name}"), &e))?;
+        self.leases()
+            .replace(&name, &PostParams::default(), &l)
+            .await
+            .map_err(|e| errors::kube(&format!("release lease {name}"), &e))?;
         Ok(())
     }
 }

@@ -38,7 +38,12 @@ impl LivePlatform {
     /// SelfSubjectReview) once.
     pub async fn connect(config: &Config, targets: &Targets, clock: Clock) -> LivePlatform {
         let kube = match &targets.kube {
-            Some(Ok(k)) => Some(KubeOps { client: k.client.clone(), namespace: k.namespace.clone(), cfg: config.kubernetes.clone(), clock }),
+            Some(Ok(k)) => Some(KubeOps {
+                client: k.client.clone(),
+                namespace: k.namespace.clone(),
+                cfg: config.kubernetes.clone(),
+                clock,
+            }),
             _ => None,
         };
         let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "unknown".into());
@@ -129,7 +134,13 @@ impl Platform for LivePlatform {
     async fn hpa(&self, w: Workload) -> PResult<Option<Hpa>> {
         self.k()?.hpa(w).await
     }
-    async fn replace_hpa(&self, w: Workload, spec: &serde_json::Value, annotations: &BTreeMap<String, String>, opts: &WriteOpts) -> PResult<Hpa> {
+    async fn replace_hpa(
+        &self,
+        w: Workload,
+        spec: &serde_json::Value,
+        annotations: &BTreeMap<String, String>,
+        opts: &WriteOpts,
+    ) -> PResult<Hpa> {
         self.k()?.replace_hpa(w, spec, annotations, opts).await
     }
 

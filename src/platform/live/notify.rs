@@ -10,12 +10,15 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub async fn notify(cfg: &NotifyConfig, message: &str) -> PResult<()> {
     if cfg.command.is_none() && cfg.webhook.is_none() {
-        return Err(PlatformError::new(ErrorKind::Invalid, "no notify.command or notify.webhook is configured: nobody was told"));
+        return Err(PlatformError::new(
+            ErrorKind::Invalid,
+            "no notify.command or notify.webhook is configured: nobody was told",
+        ));
     }
     if let Some(cmd) = &cfg.command {
-        tokio::time::timeout(TIMEOUT, command(cmd, message))
-            .await
-            .map_err(|_| PlatformError::new(ErrorKind::Timeout, format!("notify command did not finish within {TIMEOUT:?}")))??;
+        tokio::time::timeout(TIMEOUT, command(cmd, message)).await.map_err(|_| {
+            PlatformError::new(ErrorKind::Timeout, format!("notify command did not finish within {TIMEOUT:?}"))
+        })??;
     }
     if let Some(url) = &cfg.webhook {
         tokio::time::timeout(TIMEOUT, webhook(url, message))
@@ -41,10 +44,14 @@ async fn command(cmd: &str, message: &str) -> PResult<()> {
         let _ = stdin.write_all(message.as_bytes()).await;
         let _ = stdin.write_all(b"\n").await;
     }
-    let out = child.wait_with_output().await.map_err(|e| PlatformError::new(ErrorKind::Other, format!("notify command: {e}")))?;
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| PlatformError::new(ErrorKind::Other, format!("notify command: {e}")))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let tail: String = err.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ");
+        let tail: String =
+            err.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ");
         return Err(PlatformError::new(ErrorKind::Other, format!("notify command failed ({}): {tail}", out.status)));
     }
     Ok(())
@@ -71,7 +78,12 @@ async fn webhook(url: &str, message: &str) -> PResult<()> {
     let res = client.request(req).await.map_err(|e| bad(crate::live::classify::chain(&e)))?;
     let status = res.status();
     if !status.is_success() {
-        let text = res.into_body().collect().await.map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned()).unwrap_or_default();
+        let text = res
+            .into_body()
+            .collect()
+            .await
+            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+            .unwrap_or_default();
         return Err(bad(format!("answered {status}: {}", text.chars().take(200).collect::<String>())));
     }
     Ok(())

@@ -26,7 +26,14 @@ pub fn selector_string(s: &LabelSelector) -> String {
 /// The deployment's state and its pods' selector.
 pub fn deployment(d: &Deployment) -> (DeploymentState, String) {
     let status = d.status.clone().unwrap_or_default();
-    let limits = d.spec.template.spec.as_ref().and_then(|s| s.containers.first()).and_then(|c| c.resources.as_ref()).and_then(|r| r.limits.as_ref());
+    let limits = d
+        .spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.containers.first())
+        .and_then(|c| c.resources.as_ref())
+        .and_then(|r| r.limits.as_ref());
     let n = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
     let state = DeploymentState {
         name: d.metadata.name.clone().unwrap_or_default(),
@@ -74,7 +81,9 @@ pub fn hpa(h: &HorizontalPodAutoscaler, clock: &Clock) -> HpaState {
                 "Resource" => m.resource.as_ref().map(|r| (r.name.clone(), current_value(&r.current)))?,
                 "External" => m.external.as_ref().map(|e| (e.metric.name.clone(), current_value(&e.current)))?,
                 "Pods" => m.pods.as_ref().map(|p| (p.metric.name.clone(), current_value(&p.current)))?,
-                "ContainerResource" => m.container_resource.as_ref().map(|r| (r.name.clone(), current_value(&r.current)))?,
+                "ContainerResource" => {
+                    m.container_resource.as_ref().map(|r| (r.name.clone(), current_value(&r.current)))?
+                }
                 _ => return None,
             };
             Some((m.type_.clone(), name, value))
@@ -132,7 +141,9 @@ pub fn relevant(e: &Event, deployments: &[&str], hpas: &[&str]) -> bool {
     match e.involved_object.kind.as_deref() {
         Some("HorizontalPodAutoscaler") => hpas.contains(&name),
         Some("Deployment") => deployments.contains(&name),
-        Some("ReplicaSet") | Some("Pod") => deployments.iter().any(|d| name.strip_prefix(d).is_some_and(|r| r.starts_with('-'))),
+        Some("ReplicaSet") | Some("Pod") => {
+            deployments.iter().any(|d| name.strip_prefix(d).is_some_and(|r| r.starts_with('-')))
+        }
         _ => false,
     }
 }
@@ -181,8 +192,14 @@ mod tests {
         })).expect("an hpa");
         let s = hpa(&h, &Clock::start());
         assert_eq!((s.min, s.max, s.current, s.desired, s.pinned), (5, 100, 7, 9, true));
-        assert_eq!(s.targets[0], HpaTarget { name: "cpu".into(), kind: "Utilization".into(), target: 70.0, current: Some(82.0) });
-        assert_eq!((s.targets[1].kind.as_str(), s.targets[1].target, s.targets[1].current), ("AverageValue", 100.0, None));
+        assert_eq!(
+            s.targets[0],
+            HpaTarget { name: "cpu".into(), kind: "Utilization".into(), target: 70.0, current: Some(82.0) }
+        );
+        assert_eq!(
+            (s.targets[1].kind.as_str(), s.targets[1].target, s.targets[1].current),
+            ("AverageValue", 100.0, None)
+        );
         assert!(s.condition("ScalingLimited").is_some_and(|c| c.status && c.reason == "TooManyReplicas"));
         assert!(s.last_scale_at.is_some_and(|t| t < 0.0), "before the cockpit started");
     }
@@ -190,10 +207,12 @@ mod tests {
     #[test]
     fn selectors_and_relevance() {
         let s: LabelSelector = serde_json::from_value(json!({"matchLabels": {"app": "w"},
-            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]})).expect("selector");
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]}))
+        .expect("selector");
         assert_eq!(selector_string(&s), "app=w,tier in (a,b)");
         let ev = |kind: &str, name: &str| -> Event {
-            serde_json::from_value(json!({"metadata": {"name": "e"}, "involvedObject": {"kind": kind, "name": name}})).expect("event")
+            serde_json::from_value(json!({"metadata": {"name": "e"}, "involvedObject": {"kind": kind, "name": name}}))
+                .expect("event")
         };
         let deps = ["agent-worker"];
         assert!(relevant(&ev("Pod", "agent-worker-5d8f-abc"), &deps, &["worker-hpa"]));

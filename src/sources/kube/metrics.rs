@@ -4,8 +4,8 @@
 
 use super::slim::PodRecord;
 use crate::live::classify;
-use crate::model::state::Usage;
 use crate::model::SourceFailure;
+use crate::model::state::Usage;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -47,24 +47,46 @@ impl<'de> Deserialize<'de> for PodUsage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = RawMetrics::deserialize(d)?;
         let sum = |k: &str| {
-            raw.containers.iter().filter_map(|c| c.usage.get(k)).filter_map(|q| crate::sim::quantity::quantity(q)).sum::<f64>()
+            raw.containers
+                .iter()
+                .filter_map(|c| c.usage.get(k))
+                .filter_map(|q| crate::sim::quantity::quantity(q))
+                .sum::<f64>()
         };
-        Ok(PodUsage { cpu_m: sum("cpu") * 1000.0, memory: sum("memory"), name: raw.metadata.name.unwrap_or_default().into_boxed_str() })
+        Ok(PodUsage {
+            cpu_m: sum("cpu") * 1000.0,
+            memory: sum("memory"),
+            name: raw.metadata.name.unwrap_or_default().into_boxed_str(),
+        })
     }
 }
 
 /// Percent-encoding of a query value (a label selector has `=`, `,`, `!`, spaces, parens).
 fn encode(v: &str) -> String {
     v.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 /// Read the usage of the pods matching `selector`: `Ok(None)` when the cluster serves no
 /// metrics (404, or 503 from a metrics-server that is down), which is not a failure of the
 /// source.
-pub async fn read(client: &kube::Client, namespace: &str, selector: &str) -> Result<Option<Vec<PodUsage>>, SourceFailure> {
-    let url = format!("/apis/metrics.k8s.io/v1beta1/namespaces/{}/pods?labelSelector={}", encode(namespace), encode(selector));
+pub async fn read(
+    client: &kube::Client,
+    namespace: &str,
+    selector: &str,
+) -> Result<Option<Vec<PodUsage>>, SourceFailure> {
+    let url = format!(
+        "/apis/metrics.k8s.io/v1beta1/namespaces/{}/pods?labelSelector={}",
+        encode(namespace),
+        encode(selector)
+    );
     let req = http::Request::get(url)
         .body(Vec::new())
         .map_err(|e| SourceFailure::new(crate::model::FailureKind::Other, format!("metrics.k8s.io request: {e}")))?;
@@ -105,10 +127,14 @@ mod tests {
     fn usage_is_the_ratio_of_sums_over_pods_with_requests() {
         let m: PodUsage = serde_json::from_value(json!({"metadata": {"name": "a"}, "containers": [
             {"name": "x", "usage": {"cpu": "150m", "memory": "32Mi"}},
-            {"name": "y", "usage": {"cpu": "50000000n", "memory": "32Mi"}}]})).expect("metrics");
+            {"name": "y", "usage": {"cpu": "50000000n", "memory": "32Mi"}}]}))
+        .expect("metrics");
         assert!((m.cpu_m - 200.0).abs() < 1e-6);
         let mut pods = HashMap::new();
-        pods.insert("a".into(), PodRecord { cpu_request_m: 400, memory_request: 128 * 1024 * 1024, ..PodRecord::default() });
+        pods.insert(
+            "a".into(),
+            PodRecord { cpu_request_m: 400, memory_request: 128 * 1024 * 1024, ..PodRecord::default() },
+        );
         let u = usage(&[m], &pods).expect("usage");
         assert!((u.cpu_pct - 50.0).abs() < 1e-9 && (u.memory_pct - 50.0).abs() < 1e-9, "{u:?}");
         assert_eq!(usage(&[], &pods), None);

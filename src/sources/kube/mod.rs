@@ -87,7 +87,11 @@ impl KubeSource {
             listed: Arc::new(Notify::new()),
             tasks: Vec::new(),
             pods: [None, None],
-            metrics: MetricsPace { due: Instant::now(), failure: None, backoff: crate::sources::backoff::Backoff::new(refresh) },
+            metrics: MetricsPace {
+                due: Instant::now(),
+                failure: None,
+                backoff: crate::sources::backoff::Backoff::new(refresh),
+            },
         }
     }
 
@@ -102,7 +106,13 @@ impl KubeSource {
     fn start_watches(&mut self) {
         let (shared, refresh, listed) = (self.shared.clone(), self.refresh, self.listed.clone());
         let clock = self.clock;
-        self.tasks.push(watch::spawn("deployments".into(), self.api::<Deployment>(), watch_config(), shared.clone(), refresh, listed.clone(),
+        self.tasks.push(watch::spawn(
+            "deployments".into(),
+            self.api::<Deployment>(),
+            watch_config(),
+            shared.clone(),
+            refresh,
+            listed.clone(),
             {
                 let mut relist = Relist::default();
                 move |f, ev| match ev {
@@ -117,9 +127,16 @@ impl KubeSource {
                     Event::Init => relist.start(),
                     Event::InitDone => relist.finish(|keep| f.deployments.retain(|k, _| keep(k))),
                 }
-            }));
-        self.tasks.push(watch::spawn("horizontalpodautoscalers".into(), self.api::<HorizontalPodAutoscaler>(), watch_config(), shared.clone(),
-            refresh, listed.clone(), {
+            },
+        ));
+        self.tasks.push(watch::spawn(
+            "horizontalpodautoscalers".into(),
+            self.api::<HorizontalPodAutoscaler>(),
+            watch_config(),
+            shared.clone(),
+            refresh,
+            listed.clone(),
+            {
                 let mut relist = Relist::default();
                 move |f, ev| match ev {
                     Event::Apply(h) | Event::InitApply(h) => {
@@ -133,28 +150,37 @@ impl KubeSource {
                     Event::Init => relist.start(),
                     Event::InitDone => relist.finish(|keep| f.hpas.retain(|k, _| keep(k))),
                 }
-            }));
+            },
+        ));
         let deployments = [self.cfg.api_deployment.clone(), self.cfg.worker_deployment.clone()];
         let hpas = [self.cfg.api_hpa.clone(), self.cfg.worker_hpa.clone()];
         let mut relist = Relist::default();
-        self.tasks.push(watch::spawn("events".into(), self.api::<KEvent>(), watch_config(), shared, refresh, listed, move |f, ev| {
-            let d: Vec<&str> = deployments.iter().map(String::as_str).collect();
-            let h: Vec<&str> = hpas.iter().map(String::as_str).collect();
-            match ev {
-                Event::Apply(e) | Event::InitApply(e) if fold::relevant(&e, &d, &h) => {
-                    let name = e.metadata.name.clone().unwrap_or_default();
-                    relist.saw(&name);
-                    f.put_event(name, fold::event(&e, &clock));
+        self.tasks.push(watch::spawn(
+            "events".into(),
+            self.api::<KEvent>(),
+            watch_config(),
+            shared,
+            refresh,
+            listed,
+            move |f, ev| {
+                let d: Vec<&str> = deployments.iter().map(String::as_str).collect();
+                let h: Vec<&str> = hpas.iter().map(String::as_str).collect();
+                match ev {
+                    Event::Apply(e) | Event::InitApply(e) if fold::relevant(&e, &d, &h) => {
+                        let name = e.metadata.name.clone().unwrap_or_default();
+                        relist.saw(&name);
+                        f.put_event(name, fold::event(&e, &clock));
+                    }
+                    Event::Delete(e) => {
+                        let name = e.metadata.name.clone().unwrap_or_default();
+                        f.events.retain(|(n, _)| *n != name);
+                    }
+                    Event::Init => relist.start(),
+                    Event::InitDone => relist.finish(|keep| f.events.retain(|(n, _)| keep(n))),
+                    _ => {}
                 }
-                Event::Delete(e) => {
-                    let name = e.metadata.name.clone().unwrap_or_default();
-                    f.events.retain(|(n, _)| *n != name);
-                }
-                Event::Init => relist.start(),
-                Event::InitDone => relist.finish(|keep| f.events.retain(|(n, _)| keep(n))),
-                _ => {}
-            }
-        }));
+            },
+        ));
     }
 
     /// Start, or restart on a new selector, the pod watch of each workload whose deployment
@@ -176,7 +202,13 @@ impl KubeSource {
             }
             let Some(selector) = selector else { continue };
             let config = watch_config().labels(&selector);
-            let task = watch::spawn(stream_name(w), self.api::<SlimPod>(), config, self.shared.clone(), self.refresh, self.listed.clone(),
+            let task = watch::spawn(
+                stream_name(w),
+                self.api::<SlimPod>(),
+                config,
+                self.shared.clone(),
+                self.refresh,
+                self.listed.clone(),
                 {
                     let mut relist = Relist::default();
                     move |f, ev| {
@@ -198,7 +230,8 @@ impl KubeSource {
                             }
                         }
                     }
-                });
+                },
+            );
             self.pods[i] = Some(PodWatch { selector, task });
         }
     }
@@ -242,7 +275,11 @@ impl KubeSource {
         for w in Workload::BOTH {
             let Some(selector) = self.pods[index(w)].as_ref().map(|p| p.selector.clone()) else { continue };
             METRICS_POLLS.fetch_add(1, Ordering::Relaxed);
-            let read = tokio::time::timeout(self.refresh.max(Duration::from_secs(2)), metrics::read(&self.target.client, &self.target.namespace, &selector)).await;
+            let read = tokio::time::timeout(
+                self.refresh.max(Duration::from_secs(2)),
+                metrics::read(&self.target.client, &self.target.namespace, &selector),
+            )
+            .await;
             let found = match read {
                 Ok(Ok(found)) => found,
                 Ok(Err(f)) if stops_source(&f) => return Err(f),
@@ -250,7 +287,12 @@ impl KubeSource {
                     tracing::debug!("pod metrics not read: {f}");
                     None
                 }
-                Err(_) => return Err(SourceFailure::new(FailureKind::Timeout, "kubernetes: metrics.k8s.io did not answer in time")),
+                Err(_) => {
+                    return Err(SourceFailure::new(
+                        FailureKind::Timeout,
+                        "kubernetes: metrics.k8s.io did not answer in time",
+                    ));
+                }
             };
             let mut g = self.shared.lock();
             let usage = found.and_then(|m| metrics::usage(&m, &g.folded.pods[index(w)]));
@@ -331,7 +373,14 @@ fn stream_name(w: Workload) -> String {
 /// Metrics failures that mean the API server is out of reach or refuses our credentials;
 /// others (403 on metrics only, a 500 from the metrics adapter) leave usage unknown.
 fn stops_source(f: &SourceFailure) -> bool {
-    matches!(f.kind, FailureKind::Refused | FailureKind::Timeout | FailureKind::NameResolution | FailureKind::Authentication | FailureKind::Throttled)
+    matches!(
+        f.kind,
+        FailureKind::Refused
+            | FailureKind::Timeout
+            | FailureKind::NameResolution
+            | FailureKind::Authentication
+            | FailureKind::Throttled
+    )
 }
 
 #[cfg(test)]

@@ -6,11 +6,11 @@ use super::slim::SlimPod;
 use super::state::{Folded, index};
 use super::{METRICS_POLLS, fold};
 use crate::config::sources::KubeConfig;
-use crate::live::classify;
 use crate::live::Clock;
+use crate::live::classify;
 use crate::live::kube::KubeTarget;
-use crate::model::state::{KubeState, Workload};
 use crate::model::SourceFailure;
+use crate::model::state::{KubeState, Workload};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Event;
@@ -29,7 +29,10 @@ where
     let mut out = Vec::new();
     let mut lp = lp.limit(500);
     loop {
-        let page = api.list(&lp).await.map_err(|e| classify::kube(&format!("listing {}", K::plural(&Default::default())), &e))?;
+        let page = api
+            .list(&lp)
+            .await
+            .map_err(|e| classify::kube(&format!("listing {}", K::plural(&Default::default())), &e))?;
         out.extend(page.items);
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             Some(c) => lp = lp.continue_token(&c),
@@ -58,7 +61,9 @@ pub async fn refresh(target: &KubeTarget, cfg: &KubeConfig, clock: &Clock) -> Re
     }
     for w in Workload::BOTH {
         let Some(selector) = f.selector(cfg, w) else { continue };
-        for p in list_all(&Api::<SlimPod>::namespaced(client.clone(), ns), ListParams::default().labels(&selector)).await? {
+        for p in
+            list_all(&Api::<SlimPod>::namespaced(client.clone(), ns), ListParams::default().labels(&selector)).await?
+        {
             if let Some(name) = p.metadata.name {
                 f.pods[index(w)].insert(name.into_boxed_str(), p.record);
             }

@@ -261,7 +261,8 @@ mod tests {
                 {"name": "a", "restartCount": 3, "ready": false, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
                  "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}},
                 {"name": "b", "restartCount": 1, "ready": true, "state": {"running": {}}}]}
-        })).expect("a pod");
+        }))
+        .expect("a pod");
         assert_eq!(pod.metadata.resource_version.as_deref(), Some("7"));
         let r = pod.record;
         assert_eq!((r.ready, r.phase, r.restarts, r.oom_killed), (false, Phase::Running, 4, true));

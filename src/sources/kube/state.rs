@@ -3,8 +3,8 @@
 
 use super::slim::{PodRecord, summarize};
 use crate::config::sources::KubeConfig;
-use crate::model::state::{DeploymentState, HpaState, KubeEvent, KubeState, Usage, Workload, WorkloadState};
 use crate::model::SourceFailure;
+use crate::model::state::{DeploymentState, HpaState, KubeEvent, KubeState, Usage, Workload, WorkloadState};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 

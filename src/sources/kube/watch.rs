@@ -20,7 +20,9 @@ use tokio::task::JoinHandle;
 pub fn failure(e: &watcher::Error) -> Option<SourceFailure> {
     match e {
         watcher::Error::InitialListFailed(k) => Some(classify::kube("kubernetes list", k)),
-        watcher::Error::WatchStartFailed(k) | watcher::Error::WatchFailed(k) => Some(classify::kube("kubernetes watch", k)),
+        watcher::Error::WatchStartFailed(k) | watcher::Error::WatchFailed(k) => {
+            Some(classify::kube("kubernetes watch", k))
+        }
         watcher::Error::WatchError(status) if status.code == 410 => None,
         watcher::Error::WatchError(status) => {
             let kind = match status.code {

@@ -13,7 +13,10 @@ use ratatui::text::{Line, Span};
 
 pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let (b, t) = (cx.board, cx.theme);
-    f.render_widget(widgets::pane_block(t, PaneId::Cache.title(), pane_level(b, PaneId::Cache), cx.focused, &cx.hint), area);
+    f.render_widget(
+        widgets::pane_block(t, PaneId::Cache.title(), pane_level(b, PaneId::Cache), cx.focused, &cx.hint),
+        area,
+    );
     let inner = widgets::inner(area);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
@@ -26,10 +29,16 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         return;
     };
     let mut mem = deploy::metric(t, b, MetricId::RedisMemory, "Memory", w.saturating_sub(22));
-    mem.spans.push(Span::styled(format!("  {} / {}", bytes(r.used_memory as f64), bytes(r.max_memory as f64)), t.style(Role::Muted)));
+    mem.spans.push(Span::styled(
+        format!("  {} / {}", bytes(r.used_memory as f64), bytes(r.max_memory as f64)),
+        t.style(Role::Muted),
+    ));
     lines.push(mem);
     let mut cl = widgets::metric_line(t, b, MetricId::RedisClients, "Clients", 10);
-    cl.spans.push(Span::styled(format!("  {} of {}", si(r.clients as f64), si(r.max_clients as f64)), t.style(Role::Muted)));
+    cl.spans.push(Span::styled(
+        format!("  {} of {}", si(r.clients as f64), si(r.max_clients as f64)),
+        t.style(Role::Muted),
+    ));
     lines.push(cl);
     let mut hr = deploy::metric(t, b, MetricId::RedisHitRate, "Hit rate", w.saturating_sub(16));
     hr.spans.push(Span::styled("  target > 80%", t.style(Role::Muted)));
@@ -43,7 +52,10 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
                 Span::styled(format!("{} ", l.symbol()), t.level(l)),
                 Span::styled(format!("state {s}  {} shards", r.shards), widgets::quiet(t, l)),
                 Span::styled(
-                    format!("  (runbook {}..{})", b.settings.limits.redis_shards.min, b.settings.limits.redis_shards.max),
+                    format!(
+                        "  (runbook {}..{})",
+                        b.settings.limits.redis_shards.min, b.settings.limits.redis_shards.max
+                    ),
                     t.style(Role::Muted),
                 ),
             ]

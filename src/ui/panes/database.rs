@@ -55,7 +55,12 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
                 b.state
                     .postgres
                     .as_ref()
-                    .and_then(|p| p.replica_lag.iter().find(|(n, _)| *n == inst.id).map(|(_, l)| format!(" lag {}", duration_short(*l))))
+                    .and_then(|p| {
+                        p.replica_lag
+                            .iter()
+                            .find(|(n, _)| *n == inst.id)
+                            .map(|(_, l)| format!(" lag {}", duration_short(*l)))
+                    })
                     .unwrap_or_default()
             } else {
                 String::new()
@@ -84,7 +89,8 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
             Some(s) if !s.is_empty() => {
                 lines.push(Line::styled("Top statements (total time)", t.style(Role::Title)));
                 for st in s.iter().take(5) {
-                    let text = format!("{:>8.1}ms avg {:>7} calls  {}", st.mean_ms, st.calls, st.query.replace('\n', " "));
+                    let text =
+                        format!("{:>8.1}ms avg {:>7} calls  {}", st.mean_ms, st.calls, st.query.replace('\n', " "));
                     lines.push(Line::styled(widgets::ellipsize(&format!("  {text}"), w), t.style(Role::Text)));
                 }
             }

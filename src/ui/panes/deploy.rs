@@ -31,7 +31,10 @@ pub fn lines(theme: &Theme, board: &Board, w: Workload, width: usize) -> Vec<Lin
                 spans.push(Span::styled("  DRAINING", t.style(Role::Warn)));
             }
             if d.rolling_out() {
-                spans.push(Span::styled(format!("  rollout {}/{} updated", d.updated, d.desired), t.style(Role::Accent)));
+                spans.push(Span::styled(
+                    format!("  rollout {}/{} updated", d.updated, d.desired),
+                    t.style(Role::Accent),
+                ));
             }
             out.push(Line::from(spans));
         }
@@ -44,12 +47,14 @@ pub fn lines(theme: &Theme, board: &Board, w: Workload, width: usize) -> Vec<Lin
                 Span::styled(format!("{} → {}", h.current, h.desired), t.style(Role::Text)),
             ];
             for tg in &h.targets {
-                let cur = tg.current.map(|c| units::trim_number((c * 10.0).round() / 10.0)).unwrap_or_else(|| "?".into());
+                let cur =
+                    tg.current.map(|c| units::trim_number((c * 10.0).round() / 10.0)).unwrap_or_else(|| "?".into());
                 let unit = if tg.kind == "Utilization" { "%" } else { "" };
                 let name = short_metric(&tg.name);
                 let over = tg.current.is_some_and(|c| c > tg.target);
                 let style = if over { t.style(Role::Warn) } else { t.style(Role::Text) };
-                spans.push(Span::styled(format!("  {name} {cur}{unit}/{}{unit}", units::trim_number(tg.target)), style));
+                spans
+                    .push(Span::styled(format!("  {name} {cur}{unit}/{}{unit}", units::trim_number(tg.target)), style));
             }
             if h.pinned {
                 spans.push(Span::styled("  PINNED", t.style(Role::Warn)));
@@ -61,7 +66,8 @@ pub fn lines(theme: &Theme, board: &Board, w: Workload, width: usize) -> Vec<Lin
                     // ScalingLimited true is the alarming state; for the others, false is.
                     let bad = if kind == "ScalingLimited" { c.status } else { !c.status };
                     let l = if bad { Level::Warn } else { Level::Ok };
-                    let txt = if bad && !c.reason.is_empty() { format!("{kind}:{} ", c.reason) } else { format!("{kind} ") };
+                    let txt =
+                        if bad && !c.reason.is_empty() { format!("{kind}:{} ", c.reason) } else { format!("{kind} ") };
                     cond.push(Span::styled(format!("{} ", l.symbol()), t.level(l)));
                     cond.push(Span::styled(txt, if bad { t.style(Role::Warn) } else { t.style(Role::Muted) }));
                 }

@@ -13,7 +13,10 @@ use ratatui::widgets::Paragraph;
 pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let (b, t) = (cx.board, cx.theme);
     let hint = if cx.scroll.follow { cx.hint.clone() } else { format!("{} scrolled: End follows", cx.hint) };
-    f.render_widget(widgets::pane_block(t, PaneId::Events.title(), pane_level(b, PaneId::Events), cx.focused, &hint), area);
+    f.render_widget(
+        widgets::pane_block(t, PaneId::Events.title(), pane_level(b, PaneId::Events), cx.focused, &hint),
+        area,
+    );
     let inner = widgets::inner(area);
     let h = inner.height as usize;
     let w = inner.width as usize;

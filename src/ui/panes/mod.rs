@@ -50,7 +50,9 @@ pub fn metrics_of(p: PaneId) -> &'static [MetricId] {
     match p {
         PaneId::Overview => &MetricId::KEY,
         PaneId::Api => &[M::ApiP99, M::ApiErrorRate, M::ApiCpu, M::ApiMemory, M::ApiRps],
-        PaneId::Workers => &[M::QueueDepth, M::AgentWait, M::WorkerCpu, M::WorkerMemory, M::InFlight, M::Throughput, M::DrainTime],
+        PaneId::Workers => {
+            &[M::QueueDepth, M::AgentWait, M::WorkerCpu, M::WorkerMemory, M::InFlight, M::Throughput, M::DrainTime]
+        }
         PaneId::Cache => &[M::RedisMemory, M::RedisClients, M::RedisHitRate, M::RedisOps],
         PaneId::Database => &[M::DbConnections, M::DbCpu, M::ReplicaLag, M::DbRoundTrip],
         PaneId::Capacity | PaneId::Events => &[],
@@ -131,7 +133,8 @@ pub fn replica_level(board: &Board, w: Workload) -> Level {
 pub fn stale_note(board: &Board, p: PaneId) -> Option<String> {
     sources_of(p).iter().find_map(|s| match board.source_status(*s) {
         crate::model::SourceStatus::Stale { last_ok, failure, .. } => {
-            let age = last_ok.map(|t| crate::model::units::duration_short(board.now - t)).unwrap_or_else(|| "never".into());
+            let age =
+                last_ok.map(|t| crate::model::units::duration_short(board.now - t)).unwrap_or_else(|| "never".into());
             Some(format!("{} stale (last good {age} ago): {failure}", s.name()))
         }
         crate::model::SourceStatus::NotConfigured => None,

@@ -54,7 +54,11 @@ pub fn draw(f: &mut Frame, app: &App, scroll: usize) {
         Span::styled(format!(" Keys ({}) ", app.keymap.name), t.style(Role::Title)),
         Span::styled("Esc closes ", t.style(Role::Muted)),
     ]);
-    let block = Block::default().borders(Borders::ALL).border_style(t.style(Role::BorderFocus)).title(title).style(t.style(Role::Popup));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Role::BorderFocus))
+        .title(title)
+        .style(t.style(Role::Popup));
     f.render_widget(Clear, area);
     f.render_widget(block, area);
     let inner = widgets::inner(area);

@@ -19,7 +19,11 @@ pub fn draw(f: &mut Frame, app: &App, selected: usize) {
     f.render_widget(Clear, area);
     let title = if app.actions.is_empty() { " Guided actions: none available " } else { " Guided actions " };
     f.render_widget(
-        Block::default().borders(Borders::ALL).border_style(t.style(Role::BorderFocus)).title(title).style(t.style(Role::Popup)),
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(t.style(Role::BorderFocus))
+            .title(title)
+            .style(t.style(Role::Popup)),
         area,
     );
     let inner = widgets::inner(area);
