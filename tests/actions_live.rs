@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use cockpit::actions::procedure::{FormCx, PlanCx};
 use cockpit::actions::runner::{RunOpts, Runner};
 use cockpit::actions::verify::Verify;
-use cockpit::actions::{ActionSettings, Outcome, Plan, Summary, registry};
+use cockpit::actions::{ActionSettings, Outcome, Plan, RunEvent, StepState, Summary, registry};
 use cockpit::config::Config;
 use cockpit::live::{Clock, Targets};
 use cockpit::model::{Board, SourceId};
@@ -443,5 +443,97 @@ async fn a_killed_cockpit_resumes_the_drain_without_repeating_an_effect() -> Res
     assert!(records.iter().any(|r| r["event"] == "end"), "the action ended");
     let applied_after = records.iter().filter(|r| r["event"] == "after" && r["outcome"] == "applied").count();
     assert!(applied_after > applied_before, "the resumed run applied the remaining steps");
+    Ok(())
+}
+
+/// The next running state whose live value contains `needle`.
+async fn until_live(events: &mut tokio::sync::mpsc::UnboundedReceiver<RunEvent>, needle: &str) -> Result<String> {
+    let deadline = std::time::Duration::from_secs(60);
+    tokio::time::timeout(deadline, async {
+        while let Some(ev) = events.recv().await {
+            if let RunEvent::Step { state: StepState::Running { live: Some(l), .. }, .. } = ev
+                && l.contains(needle)
+            {
+                return Ok(l);
+            }
+        }
+        anyhow::bail!("the run ended before showing {needle:?}")
+    })
+    .await
+    .map_err(|_| anyhow::anyhow!("no live value with {needle:?} within {deadline:?}"))?
+}
+
+/// Redis dies while the drain waits on the in-flight set: the wait shows the failed probe as
+/// its live value and keeps waiting (no step is failed for a blip, no change is made), and when
+/// Redis is back (empty: the tasks are gone with it) the drain completes in a consistent state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_during_the_drain_is_shown_and_the_drain_completes_when_it_is_back() -> Result<()> {
+    let mut peers = seeded(true).await?;
+    let url = peers.redis.as_ref().context("redis")?.url();
+    let mut con = redis::Client::open(url.as_str())?.get_multiplexed_async_connection().await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let up = plan("scale-workers", p.clone(), &s, &[("replicas", "10")]).await?;
+    assert_eq!(run(p.clone(), up, &s).await.outcome, Outcome::Completed);
+    let _: () = redis::cmd("SET").arg("test:hold-tasks").arg("1").query_async(&mut con).await?;
+    let _: u32 = redis::cmd("SADD").arg("agent:processing").arg(&["t1", "t2"]).query_async(&mut con).await?;
+    let drain = plan("drain-workers", p.clone(), &s, &[]).await?;
+    let (runner, mut handle) = Runner::new(p.clone(), drain, RunOpts::from_settings(&s));
+    let task = tokio::spawn(runner.run());
+    until_live(&mut handle.events, "in flight 2").await?;
+    peers.redis.as_mut().context("redis")?.kill()?;
+    let shown = until_live(&mut handle.events, "probe failed").await?;
+    assert!(shown.contains("trying again"), "{shown}");
+    assert_eq!(
+        peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?,
+        "10",
+        "nothing is scaled while the in-flight count is unknown"
+    );
+    peers.redis.as_mut().context("redis")?.restart()?;
+    let summary = task.await?;
+    assert_eq!(summary.outcome, Outcome::Completed, "{:#?}", summary.lines());
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "5");
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?, "");
+    Ok(())
+}
+
+/// The Kubernetes API server dies while the drain waits: the lease cannot be renewed, so once it
+/// would have expired the action stops (another engineer could take it by then), tries its
+/// clean-up, and the summary and the journal both say what was left applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_server_killed_during_the_drain_stops_it_in_a_reported_state() -> Result<()> {
+    let mut peers = seeded(true).await?;
+    let url = peers.redis.as_ref().context("redis")?.url();
+    let mut con = redis::Client::open(url.as_str())?.get_multiplexed_async_connection().await?;
+    let (p, mut s) = (peers.platform().await?, peers.settings());
+    s.actions.lock_ttl_secs = 4;
+    let up = plan("scale-workers", p.clone(), &s, &[("replicas", "10")]).await?;
+    assert_eq!(run(p.clone(), up, &s).await.outcome, Outcome::Completed);
+    let _: () = redis::cmd("SET").arg("test:hold-tasks").arg("1").query_async(&mut con).await?;
+    let _: u32 = redis::cmd("SADD").arg("agent:processing").arg(&["t1"]).query_async(&mut con).await?;
+    let drain = plan("drain-workers", p.clone(), &s, &[]).await?;
+    let (runner, mut handle) = Runner::new(p.clone(), drain, RunOpts::from_settings(&s));
+    let task = tokio::spawn(runner.run());
+    until_live(&mut handle.events, "in flight 1").await?;
+    // Stop playing the cluster, then take the API server away.
+    peers.player.abort();
+    let _ = (&mut peers.player).await;
+    Arc::get_mut(&mut peers.kmock).context("the player let go of kmock")?.kill()?;
+    let summary = tokio::time::timeout(std::time::Duration::from_secs(120), task).await??;
+    assert!(matches!(summary.outcome, Outcome::LockLost { .. }), "{:#?}", summary.lines());
+    let text: Vec<String> = summary.lines().into_iter().map(|(_, l)| l).collect();
+    assert!(text.iter().any(|l| l.contains("drain")), "the summary names the drain annotation: {text:#?}");
+    // The journal's last word for this action is the same outcome.
+    let dir = s.journal_dir.clone();
+    let mut ends = Vec::new();
+    for e in std::fs::read_dir(&dir)? {
+        for line in std::fs::read_to_string(e?.path())?.lines() {
+            let v: Value = serde_json::from_str(line)?;
+            if v["event"] == "end" && v["action_id"] == summary.action_id.clone().unwrap_or_default() {
+                ends.push(v);
+            }
+        }
+    }
+    assert_eq!(ends.len(), 1, "{ends:#?}");
+    assert!(ends[0]["outcome"].to_string().contains("lock_lost"), "{}", ends[0]);
     Ok(())
 }
