@@ -133,14 +133,26 @@ async fn the_cockpit_shows_what_kubectl_shows_and_only_watches_after_the_start()
             .is_some_and(|k| k.workers.deployment.as_ref().is_some_and(|d| d.desired == 8) && k.workers.pods.total == 6)
     })
     .await?;
-    let stats = kmock.stats()?;
-    let faults = support::process::http(kmock.port(), "GET", "/_kmock/faults", None)?.1;
-    let left: serde_json::Value = serde_json::from_str(&faults)?;
-    let metric_polls = 1_000_000 - left[0]["times"].as_u64().context("the counting fault")?;
+    // Read the poll count on both sides of the stats, so that no poll falls between the two
+    // reads, and wait (bounded) for at least one poll: the changes above can arrive sooner.
+    let polls = || -> Result<u64> {
+        let faults = support::process::http(kmock.port(), "GET", "/_kmock/faults", None)?.1;
+        let left: serde_json::Value = serde_json::from_str(&faults)?;
+        Ok(1_000_000 - left[0]["times"].as_u64().context("the counting fault")?)
+    };
+    let deadline = std::time::Instant::now() + LIMIT;
+    let (stats, metric_polls) = loop {
+        let before = polls()?;
+        let stats = kmock.stats()?;
+        if before > 0 && polls()? == before {
+            break (stats, before);
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "pod metrics are never polled: {stats}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     for kind in ["deployments", "horizontalpodautoscalers", "events"] {
         assert_eq!(stats["by_resource"][kind]["list"].as_u64().unwrap_or(0), 0, "no LIST of {kind}: {stats}");
     }
-    assert!(metric_polls > 0, "pod metrics are polled");
     assert_eq!(
         stats["by_resource"]["pods"]["list"].as_u64().unwrap_or(0),
         metric_polls,
