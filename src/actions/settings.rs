@@ -1,7 +1,7 @@
 //! What the actions need from the configuration, resolved once.
 
 use crate::config::Config;
-use crate::config::sources::ActionsConfig;
+use crate::config::sources::{ActionsConfig, KubeConfig};
 use crate::model::capacity::{CapacityParams, Limits};
 use crate::model::reading::EmergencyRules;
 use crate::model::state::Workload;
@@ -20,11 +20,8 @@ pub struct ActionSettings {
     /// Seconds between two probes of a verification, on the platform clock.
     pub poll_secs: f64,
     pub notify_configured: bool,
-    pub api_deployment: String,
-    pub worker_deployment: String,
-    pub api_hpa: String,
-    pub worker_hpa: String,
-    pub namespace: String,
+    /// The namespace, deployments and HPAs acted on.
+    pub kube: KubeConfig,
     pub db_primary: String,
     pub db_replicas: Vec<String>,
     /// Where the journal goes (`<state dir>/journal`).
@@ -48,11 +45,7 @@ impl ActionSettings {
             read_only: c.read_only_for(c.kubernetes.context.as_deref()),
             poll_secs: 2.0,
             notify_configured: c.notify.command.is_some() || c.notify.webhook.is_some(),
-            api_deployment: c.kubernetes.api_deployment.clone(),
-            worker_deployment: c.kubernetes.worker_deployment.clone(),
-            api_hpa: c.kubernetes.api_hpa.clone(),
-            worker_hpa: c.kubernetes.worker_hpa.clone(),
-            namespace: c.kubernetes.namespace.clone(),
+            kube: c.kubernetes.clone(),
             db_primary: c.aws.rds_primary.clone(),
             db_replicas: c.aws.rds_replicas.clone(),
             journal_dir: super::journal::Journal::default_dir(),
@@ -60,17 +53,11 @@ impl ActionSettings {
     }
 
     pub fn deployment(&self, w: Workload) -> &str {
-        match w {
-            Workload::Api => &self.api_deployment,
-            Workload::Workers => &self.worker_deployment,
-        }
+        self.kube.deployment(w)
     }
 
     pub fn hpa(&self, w: Workload) -> &str {
-        match w {
-            Workload::Api => &self.api_hpa,
-            Workload::Workers => &self.worker_hpa,
-        }
+        self.kube.hpa(w)
     }
 
     pub fn range(&self, w: Workload) -> crate::model::capacity::Range {

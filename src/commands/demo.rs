@@ -30,11 +30,7 @@ pub fn sim_settings(c: &Config) -> SimSettings {
         capacity: c.capacity,
         queue_key: c.redis.queues.first().cloned().unwrap_or(d.queue_key),
         processing_key: c.redis.processing_set.clone(),
-        api_deployment: c.kubernetes.api_deployment.clone(),
-        worker_deployment: c.kubernetes.worker_deployment.clone(),
-        api_hpa: c.kubernetes.api_hpa.clone(),
-        worker_hpa: c.kubernetes.worker_hpa.clone(),
-        namespace: c.kubernetes.namespace.clone(),
+        kube: c.kubernetes.clone(),
         db_primary: c.aws.rds_primary.clone(),
         db_replicas: c.aws.rds_replicas.clone(),
         ..d

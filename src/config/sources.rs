@@ -25,6 +25,24 @@ pub struct KubeConfig {
     pub metrics_refresh_secs: f64,
 }
 
+impl KubeConfig {
+    /// The deployment of a workload.
+    pub fn deployment(&self, w: crate::model::state::Workload) -> &str {
+        match w {
+            crate::model::state::Workload::Api => &self.api_deployment,
+            crate::model::state::Workload::Workers => &self.worker_deployment,
+        }
+    }
+
+    /// The HPA of a workload.
+    pub fn hpa(&self, w: crate::model::state::Workload) -> &str {
+        match w {
+            crate::model::state::Workload::Api => &self.api_hpa,
+            crate::model::state::Workload::Workers => &self.worker_hpa,
+        }
+    }
+}
+
 impl Default for KubeConfig {
     fn default() -> Self {
         KubeConfig {

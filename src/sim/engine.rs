@@ -87,24 +87,25 @@ impl Simulator {
         let w0 = (slots / 0.7).ceil() as u32;
         let api = Deploy::new(
             Workload::Api,
-            &settings.api_deployment,
+            &settings.kube.api_deployment,
             api0.clamp(api_min, api_max),
             API_LIMITS,
             &mut rng_pods,
         );
         let workers = Deploy::new(
             Workload::Workers,
-            &settings.worker_deployment,
+            &settings.kube.worker_deployment,
             w0.clamp(w_min, w_max),
             WORKER_LIMITS,
             &mut rng_pods,
         );
-        let api_spec = hpa_spec::runbook_api_spec(&settings.api_deployment, api_min, api_max);
-        let w_spec = hpa_spec::runbook_worker_spec(&settings.worker_deployment, w_min, w_max);
-        let api_hpa = Hpa::new(Workload::Api, &settings.api_hpa, &settings.api_deployment, api_spec, 0)
+        let api_spec = hpa_spec::runbook_api_spec(&settings.kube.api_deployment, api_min, api_max);
+        let w_spec = hpa_spec::runbook_worker_spec(&settings.kube.worker_deployment, w_min, w_max);
+        let api_hpa = Hpa::new(Workload::Api, &settings.kube.api_hpa, &settings.kube.api_deployment, api_spec, 0)
             .expect("the runbook's api-server-hpa spec with sane bounds is valid");
-        let worker_hpa = Hpa::new(Workload::Workers, &settings.worker_hpa, &settings.worker_deployment, w_spec, 8)
-            .expect("the runbook's worker-hpa spec with sane bounds is valid");
+        let worker_hpa =
+            Hpa::new(Workload::Workers, &settings.kube.worker_hpa, &settings.kube.worker_deployment, w_spec, 8)
+                .expect("the runbook's worker-hpa spec with sane bounds is valid");
         let rds = Rds::new(&settings.db_primary, &settings.db_replicas, &settings.db_class);
         let pg = Postgres::new(settings.max_connections, settings.db_replicas.len());
         let mut sim = Simulator {

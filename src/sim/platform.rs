@@ -117,20 +117,12 @@ impl SimPlatform {
 
     fn deployment_name(&self, w: Workload) -> String {
         let s = lock(&self.sim);
-        let name = match w {
-            Workload::Api => &s.settings().api_deployment,
-            Workload::Workers => &s.settings().worker_deployment,
-        };
-        format!("deployments.apps \"{name}\"")
+        format!("deployments.apps \"{}\"", s.settings().kube.deployment(w))
     }
 
     fn hpa_name(&self, w: Workload) -> String {
         let s = lock(&self.sim);
-        let name = match w {
-            Workload::Api => &s.settings().api_hpa,
-            Workload::Workers => &s.settings().worker_hpa,
-        };
-        format!("horizontalpodautoscalers.autoscaling \"{name}\"")
+        format!("horizontalpodautoscalers.autoscaling \"{}\"", s.settings().kube.hpa(w))
     }
 }
 
@@ -138,7 +130,7 @@ impl SimPlatform {
 impl Platform for SimPlatform {
     fn describe(&self) -> String {
         let s = lock(&self.sim);
-        format!("simulator (scenario {}, seed {}, namespace {})", s.scenario(), s.seed(), s.settings().namespace)
+        format!("simulator (scenario {}, seed {}, namespace {})", s.scenario(), s.seed(), s.settings().kube.namespace)
     }
 
     fn identity(&self) -> String {

@@ -1,5 +1,6 @@
 //! The simulator's configuration: names as on the live platform, and the model's sizes.
 
+use crate::config::sources::KubeConfig;
 use crate::model::capacity::{CapacityParams, Limits};
 
 /// Names and sizes of the simulated platform. `Default` is the runbook's production setup.
@@ -13,11 +14,8 @@ pub struct SimSettings {
     pub max_connections: u32,
     pub queue_key: String,
     pub processing_key: String,
-    pub api_deployment: String,
-    pub worker_deployment: String,
-    pub api_hpa: String,
-    pub worker_hpa: String,
-    pub namespace: String,
+    /// The namespace, deployments and HPAs, named as on the live platform.
+    pub kube: KubeConfig,
     pub db_primary: String,
     pub db_replicas: Vec<String>,
     pub db_class: String,
@@ -31,11 +29,7 @@ impl Default for SimSettings {
             max_connections: 500,
             queue_key: "agent:queue:default".into(),
             processing_key: "agent:processing".into(),
-            api_deployment: "api-server".into(),
-            worker_deployment: "agent-worker".into(),
-            api_hpa: "api-server-hpa".into(),
-            worker_hpa: "worker-hpa".into(),
-            namespace: "production".into(),
+            kube: KubeConfig::default(),
             db_primary: "agentos-primary".into(),
             db_replicas: vec!["agentos-replica-1".into(), "agentos-replica-2".into()],
             db_class: "db.r6g.xlarge".into(),

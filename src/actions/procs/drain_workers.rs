@@ -57,7 +57,7 @@ impl Procedure for DrainWorkers {
         let timeout = f64::from(form.number("timeout").unwrap_or(30)) * 60.0;
         let (d, hpa) = read_workload(cx, Workload::Workers).await?;
         let current = d.state.desired;
-        let name = cx.settings.worker_deployment.clone();
+        let name = cx.settings.deployment(Workload::Workers).to_string();
         let mut plan = Plan::new(self.name(), format!("Drain {name} and scale {current} → {target}"));
         plan.params = form.values();
         let allow = allowance(cx, target);

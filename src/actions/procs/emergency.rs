@@ -113,14 +113,14 @@ impl Procedure for Emergency {
                 plan.push(step);
             }
         }
-        plan.push(Step::new(format!("Scale {} to {api}", s.api_deployment)).effect(Effect::Scale {
+        plan.push(Step::new(format!("Scale {} to {api}", s.deployment(Workload::Api))).effect(Effect::Scale {
             workload: Workload::Api,
-            name: s.api_deployment.clone(),
+            name: s.deployment(Workload::Api).to_string(),
             replicas: api,
         }));
-        plan.push(Step::new(format!("Scale {} to {workers}", s.worker_deployment)).effect(Effect::Scale {
+        plan.push(Step::new(format!("Scale {} to {workers}", s.deployment(Workload::Workers))).effect(Effect::Scale {
             workload: Workload::Workers,
-            name: s.worker_deployment.clone(),
+            name: s.deployment(Workload::Workers).to_string(),
             replicas: workers,
         }));
         let ready = s.actions.ready_timeout_secs as f64;

@@ -65,7 +65,7 @@ impl Procedure for ResizeWorkers {
         let cpu = form.text("cpu").unwrap_or_default().to_string();
         let memory = form.text("memory").unwrap_or_default().to_string();
         let d = cx.platform.deployment(Workload::Workers).await?;
-        let name = cx.settings.worker_deployment.clone();
+        let name = cx.settings.deployment(Workload::Workers).to_string();
         let (cur_cpu, cur_mem) = (d.state.cpu_limit.clone(), d.state.memory_limit.clone());
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "unset".into());
         let mut plan = Plan::new(

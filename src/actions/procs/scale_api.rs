@@ -76,7 +76,7 @@ impl Procedure for ScaleApi {
         let up = form.choice("direction") != Some("down");
         let (d, hpa) = read_workload(cx, Workload::Api).await?;
         let current = d.state.desired;
-        let name = cx.settings.api_deployment.clone();
+        let name = cx.settings.deployment(Workload::Api).to_string();
         let mut plan = if up {
             Plan::new(self.name(), format!("Scale {name} up {current} → {target}"))
         } else {

@@ -64,7 +64,7 @@ impl Procedure for ScaleWorkers {
         let target = form.number("replicas").ok_or_else(|| ActionError::Invalid("replicas missing".into()))?;
         let (d, hpa) = read_workload(cx, Workload::Workers).await?;
         let current = d.state.desired;
-        let name = cx.settings.worker_deployment.clone();
+        let name = cx.settings.deployment(Workload::Workers).to_string();
         let mut plan = Plan::new(self.name(), format!("Scale {name} up {current} → {target}"));
         plan.params = form.values();
         let queue = cx.platform.queue_depth().await.ok();

@@ -49,17 +49,11 @@ impl KubeOps {
     }
 
     pub fn deployment_name(&self, w: Workload) -> &str {
-        match w {
-            Workload::Api => &self.cfg.api_deployment,
-            Workload::Workers => &self.cfg.worker_deployment,
-        }
+        self.cfg.deployment(w)
     }
 
     fn hpa_name(&self, w: Workload) -> &str {
-        match w {
-            Workload::Api => &self.cfg.api_hpa,
-            Workload::Workers => &self.cfg.worker_hpa,
-        }
+        self.cfg.hpa(w)
     }
 
     fn wrap(d: &KDeployment) -> Deployment {

@@ -44,10 +44,7 @@ impl Folded {
     /// The state the panes show.
     pub fn state(&self, cfg: &KubeConfig) -> KubeState {
         let workload = |w: Workload| {
-            let (dep, hpa) = match w {
-                Workload::Api => (&cfg.api_deployment, &cfg.api_hpa),
-                Workload::Workers => (&cfg.worker_deployment, &cfg.worker_hpa),
-            };
+            let (dep, hpa) = (cfg.deployment(w), cfg.hpa(w));
             WorkloadState {
                 deployment: self.deployments.get(dep).map(|(d, _)| d.clone()),
                 hpa: self.hpas.get(hpa).cloned(),
@@ -64,11 +61,7 @@ impl Folded {
 
     /// The pods' selector of a workload's deployment, when it is known.
     pub fn selector(&self, cfg: &KubeConfig, w: Workload) -> Option<String> {
-        let name = match w {
-            Workload::Api => &cfg.api_deployment,
-            Workload::Workers => &cfg.worker_deployment,
-        };
-        self.deployments.get(name).map(|(_, s)| s.clone()).filter(|s| !s.is_empty())
+        self.deployments.get(cfg.deployment(w)).map(|(_, s)| s.clone()).filter(|s| !s.is_empty())
     }
 }
 

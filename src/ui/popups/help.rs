@@ -7,7 +7,7 @@ use crate::ui::app::App;
 use crate::ui::widgets::{self, pad};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// The help text's lines, for the overlay and for tests.
 pub fn lines(app: &App) -> Vec<Line<'static>> {
@@ -54,14 +54,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: usize) {
         Span::styled(format!(" Keys ({}) ", app.keymap.name), t.style(Role::Title)),
         Span::styled("Esc closes ", t.style(Role::Muted)),
     ]);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Role::BorderFocus))
-        .title(title)
-        .style(t.style(Role::Popup));
-    f.render_widget(Clear, area);
-    f.render_widget(block, area);
-    let inner = widgets::inner(area);
+    let inner = super::boxed(f, t, area, title);
     let lines = lines(app);
     let off = widgets::clamp_scroll(scroll, lines.len(), inner.height);
     f.render_widget(Paragraph::new(lines).scroll((off, 0)).style(t.style(Role::Popup)), inner);

@@ -4,10 +4,10 @@ use super::centered;
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Role;
 use crate::ui::app::App;
-use crate::ui::widgets::{self, ellipsize, pad};
+use crate::ui::widgets::{ellipsize, pad};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn draw(f: &mut Frame, app: &App, selected: usize) {
     let h = (app.actions.len() as u16 + 4).max(5);
@@ -16,17 +16,8 @@ pub fn draw(f: &mut Frame, app: &App, selected: usize) {
         return;
     }
     let t = &app.theme;
-    f.render_widget(Clear, area);
     let title = if app.actions.is_empty() { " Guided actions: none available " } else { " Guided actions " };
-    f.render_widget(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.style(Role::BorderFocus))
-            .title(title)
-            .style(t.style(Role::Popup)),
-        area,
-    );
-    let inner = widgets::inner(area);
+    let inner = super::boxed(f, t, area, title);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     for (i, (name, desc)) in app.actions.iter().enumerate() {

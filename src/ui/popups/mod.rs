@@ -4,7 +4,25 @@ pub mod action;
 pub mod help;
 pub mod menu;
 
+use crate::config::theme::{Role, Theme};
+use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear};
+
+/// Clear `area` and draw a popup's border and title there; the inner area.
+pub fn boxed<'a>(f: &mut Frame, theme: &Theme, area: Rect, title: impl Into<Line<'a>>) -> Rect {
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.style(Role::BorderFocus))
+            .title(title)
+            .style(theme.style(Role::Popup)),
+        area,
+    );
+    crate::ui::widgets::inner(area)
+}
 
 /// A rect of at most `w` x `h` centred in `area`, never outside it.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {

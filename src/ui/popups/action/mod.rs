@@ -10,11 +10,11 @@ use crate::actions::desk::{ActionDesk, Stage};
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Role;
 use crate::ui::app::App;
-use crate::ui::widgets::{self, clamp_scroll};
+use crate::ui::widgets::clamp_scroll;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 /// Draw the desk's popup, if it has one open.
 pub fn draw(f: &mut Frame, app: &App, desk: &ActionDesk) {
@@ -44,17 +44,7 @@ fn frame(f: &mut Frame, app: &App, title: Line<'_>, inner_h: usize) -> Rect {
     let screen = f.area();
     let h = (inner_h as u16).saturating_add(2).clamp(3, screen.height.saturating_sub(2).max(3));
     let area = centered(screen, popup_width(screen), h);
-    let t = &app.theme;
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(t.style(Role::BorderFocus))
-            .title(title)
-            .style(t.style(Role::Popup)),
-        area,
-    );
-    widgets::inner(area)
+    super::boxed(f, &app.theme, area, title)
 }
 
 /// Lines with a scroll offset, and a hint line pinned to the bottom.
