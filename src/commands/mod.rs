@@ -13,8 +13,23 @@ use crate::config::theme::Theme;
 use crate::config::{Config, ConfigError, paths};
 use std::path::PathBuf;
 
-/// Exit status for a failure that is not the user's input.
+// Exit statuses, the same for every command (the README's "Exit statuses" lists them).
+/// Everything asked for was done and nothing calls for attention.
+pub const EXIT_OK: i32 = 0;
+/// A failure: a configured source failed, an action failed or was refused, or the program did.
 pub const EXIT_FAILURE: i32 = 1;
+/// Bad input: a config, theme or keymap file (with its file, line and column), or the flags.
+pub const EXIT_USAGE: i32 = crate::config::EXIT_CONFIG;
+/// `check`, `snapshot`: every configured source answered, but a metric that feeds a threshold
+/// or an emergency condition has no value (a blind spot, named with the setting that fixes it).
+pub const EXIT_BLIND: i32 = 3;
+/// `snapshot --fail-on`: the worst level is WARN (4), CRIT (5), or an emergency condition of
+/// the runbook holds (6).
+pub const EXIT_WARN: i32 = 4;
+pub const EXIT_CRIT: i32 = 5;
+pub const EXIT_EMERGENCY: i32 = 6;
+/// `run`: the action completed, but its notification could not be sent.
+pub const EXIT_NOTIFY_FAILED: i32 = 7;
 
 /// Take the terminal, run the event loop until it ends, give the terminal back, and turn the way
 /// it ended into an exit status (128 + the signal's number for a signal, as a shell would).

@@ -2,6 +2,7 @@
 
 use super::capacity::{self, CapacityParams, ConnectionPlan, Limits, WorkerPlan};
 use super::derive::{QueueRates, RateTracker};
+use super::gap::{Gap, GapKind};
 use super::history::{Point, Ring, Trend, trend};
 use super::level::{Level, Threshold};
 use super::metric::MetricId;
@@ -54,6 +55,8 @@ pub struct Board {
     pub rates: QueueRates,
     pub now: f64,
     readings: BTreeMap<MetricId, Reading>,
+    /// Why each metric without a value has none.
+    gaps: BTreeMap<MetricId, Gap>,
     history: BTreeMap<MetricId, Ring<Point>>,
     /// Trends, computed when a metric's source reports (not on every frame).
     trends: BTreeMap<MetricId, Trend>,
@@ -79,13 +82,14 @@ impl Board {
             MetricId::ALL.iter().map(|m| (*m, Reading::new(*m, None, threshold_of(&settings, *m), false))).collect();
         let history = MetricId::ALL.iter().map(|m| (*m, Ring::new(settings.history_len))).collect();
         let tracker = RateTracker::new(60.0, settings.capacity.avg_processing_secs);
-        Board {
+        let mut board = Board {
             settings,
             state: PlatformState::default(),
             status,
             rates: QueueRates::default(),
             now: 0.0,
             readings,
+            gaps: BTreeMap::new(),
             history,
             trends: MetricId::ALL.iter().map(|m| (*m, Trend::Unknown)).collect(),
             timeline: Ring::new(500),
@@ -93,7 +97,28 @@ impl Board {
             last_event_at: f64::NEG_INFINITY,
             peak_queue: 0.0,
             version: 0,
+        };
+        for &id in MetricId::ALL {
+            if let Err(g) = board.value_of(id) {
+                board.readings.get_mut(&id).expect("every metric has a reading").gap = Some(g.kind);
+                board.gaps.insert(id, g);
+            }
         }
+        board
+    }
+
+    /// Why a metric has no value (or why its threshold does not apply), if it has none.
+    pub fn gap(&self, id: MetricId) -> Option<&Gap> {
+        self.gaps.get(&id)
+    }
+
+    /// The blind spots among the metrics that feed a threshold or an emergency condition.
+    pub fn blind_spots(&self) -> Vec<(MetricId, &Gap)> {
+        MetricId::ALL
+            .iter()
+            .filter(|id| !self.threshold(**id).is_empty() || id.feeds_emergency())
+            .filter_map(|id| self.gaps.get(id).filter(|g| g.kind.is_blind()).map(|g| (*id, g)))
+            .collect()
     }
 
     pub fn reading(&self, id: MetricId) -> Reading {
@@ -138,9 +163,10 @@ impl Board {
         matches!((self.trend(id), up), (Trend::Rising, true) | (Trend::Falling, false))
     }
 
-    /// The worst level shown on screen among these metrics.
+    /// The worst level among these metrics, as their pane counts it (a state in which the
+    /// threshold does not apply, such as no traffic, counts as OK; a blind spot as unknown).
     pub fn worst(&self, ids: &[MetricId]) -> Level {
-        ids.iter().map(|m| self.readings[m].shown_level()).max().unwrap_or(Level::Unknown)
+        ids.iter().map(|m| self.readings[m].counted_level()).max().unwrap_or(Level::Unknown)
     }
 
     pub fn source_status(&self, s: SourceId) -> &SourceStatus {
@@ -205,12 +231,17 @@ impl Board {
     fn recompute(&mut self, source: SourceId, at: f64, fresh: bool) {
         let stale = self.status[&source].is_stale();
         for &id in MetricId::ALL.iter().filter(|m| m.source() == source || derived_from(**m, source)) {
-            let value = self.value_of(id);
+            let (value, gap) = match self.value_of(id) {
+                Ok(v) => (Some(v), None),
+                Err(g) => (None, Some(g)),
+            };
             let th = threshold_of(&self.settings, id);
             let mut r = Reading::new(id, value, th, stale);
-            if value.is_none() && !stale {
-                r.level = Level::Unknown;
-            }
+            r.gap = gap.as_ref().map(|g| g.kind);
+            match gap {
+                Some(g) => self.gaps.insert(id, g),
+                None => self.gaps.remove(&id),
+            };
             let before = self.readings[&id];
             if fresh {
                 if let Some(v) = value.filter(|v| v.is_finite()) {
@@ -255,39 +286,115 @@ impl Board {
         }
     }
 
-    fn value_of(&self, id: MetricId) -> Option<f64> {
+    /// The current value of a metric, or why it has none.
+    fn value_of(&self, id: MetricId) -> Result<f64, Gap> {
         let s = &self.state;
-        let k = s.kube.as_ref();
-        let r = s.redis.as_ref();
-        let p = s.postgres.as_ref();
-        let c = s.cloud.as_ref();
         use MetricId as M;
+        let src = |source: SourceId| self.source_gap(source);
         match id {
-            M::WorkerCpu => k.and_then(|k| k.workers.usage).map(|u| u.cpu_pct),
-            M::WorkerMemory => k.and_then(|k| k.workers.usage).map(|u| u.memory_pct),
-            M::ApiCpu => k.and_then(|k| k.api.usage).map(|u| u.cpu_pct),
-            M::ApiMemory => k.and_then(|k| k.api.usage).map(|u| u.memory_pct),
-            M::QueueDepth => r.map(|r| r.depth() as f64),
-            M::InFlight => r.map(|r| r.in_flight as f64),
-            M::AgentWait => r.and(self.rates.wait_secs),
-            M::Throughput => r.and(self.rates.throughput).map(|t| t * 60.0),
-            M::DrainTime => r.and(self.rates.drain_secs),
-            M::RedisMemory => r
-                .filter(|r| r.max_memory > 0)
-                .map(|r| r.used_memory as f64 * 100.0 / r.max_memory as f64)
-                .or_else(|| c.and_then(|c| c.cache_memory_pct)),
-            M::RedisClients => r.filter(|r| r.max_clients > 0).map(|r| r.clients as f64 * 100.0 / r.max_clients as f64),
-            M::RedisHitRate => r.and(self.rates.hit_rate),
-            M::RedisOps => r.map(|r| r.ops_per_sec),
-            M::ApiP99 => c.and_then(|c| c.api_p99_ms),
-            M::ApiErrorRate => c.and_then(|c| c.api_5xx_pct),
-            M::ApiRps => c.and_then(|c| c.api_rps),
-            M::DbCpu => c.and_then(|c| c.db_cpu_pct),
-            M::DbConnections => {
-                p.filter(|p| p.max_connections > 0).map(|p| p.total as f64 * 100.0 / p.max_connections as f64)
+            M::WorkerCpu | M::WorkerMemory | M::ApiCpu | M::ApiMemory => {
+                let k = s.kube.as_ref().ok_or_else(|| src(SourceId::Kube))?;
+                let w = if matches!(id, M::WorkerCpu | M::WorkerMemory) {
+                    super::state::Workload::Workers
+                } else {
+                    super::state::Workload::Api
+                };
+                let ws = k.workload(w);
+                let u = ws.usage.ok_or_else(|| {
+                    let name = ws.deployment.as_ref().map(|d| d.name.as_str()).unwrap_or(w.label());
+                    Gap::new(
+                        GapKind::NoData,
+                        format!("metrics.k8s.io served no pod metrics for {name} (is metrics-server installed?)"),
+                    )
+                })?;
+                Ok(if matches!(id, M::WorkerCpu | M::ApiCpu) { u.cpu_pct } else { u.memory_pct })
             }
-            M::ReplicaLag => p.and_then(|p| p.replica_lag.iter().map(|(_, l)| *l).reduce(f64::max)),
-            M::DbRoundTrip => p.map(|p| p.round_trip_ms),
+            M::QueueDepth => s.redis.as_ref().map(|r| r.depth() as f64).ok_or_else(|| src(SourceId::Redis)),
+            M::InFlight => s.redis.as_ref().map(|r| r.in_flight as f64).ok_or_else(|| src(SourceId::Redis)),
+            M::AgentWait | M::Throughput | M::DrainTime => {
+                s.redis.as_ref().ok_or_else(|| src(SourceId::Redis))?;
+                let v = match id {
+                    M::AgentWait => self.rates.wait_secs,
+                    M::Throughput => self.rates.throughput.map(|t| t * 60.0),
+                    _ => self.rates.drain_secs,
+                };
+                v.ok_or_else(|| Gap::new(GapKind::Waiting, "a rate needs two samples of the queue"))
+            }
+            M::RedisMemory => {
+                let r = s.redis.as_ref();
+                if let Some(r) = r.filter(|r| r.max_memory > 0) {
+                    return Ok(r.used_memory as f64 * 100.0 / r.max_memory as f64);
+                }
+                if let Some(v) = s.cloud.as_ref().and_then(|c| c.cache_memory_pct) {
+                    return Ok(v);
+                }
+                let r = r.ok_or_else(|| src(SourceId::Redis))?;
+                Err(Gap::new(
+                    GapKind::NoLimit,
+                    format!(
+                        "maxmemory is 0 (no limit): {} used, and a share of no limit means nothing",
+                        super::units::bytes(r.used_memory as f64)
+                    ),
+                )
+                .setting("maxmemory on the Redis server, or aws.elasticache_nodes for ElastiCache's own percentage"))
+            }
+            M::RedisClients => {
+                let r = s.redis.as_ref().ok_or_else(|| src(SourceId::Redis))?;
+                if r.max_clients == 0 {
+                    return Err(Gap::new(GapKind::NoLimit, format!("maxclients is 0: {} clients", r.clients)));
+                }
+                Ok(r.clients as f64 * 100.0 / r.max_clients as f64)
+            }
+            M::RedisHitRate => {
+                s.redis.as_ref().ok_or_else(|| src(SourceId::Redis))?;
+                self.rates.hit_rate.ok_or_else(|| {
+                    Gap::new(GapKind::NoTraffic, "no keyspace hits or misses in the last minute: nothing to rate")
+                })
+            }
+            M::RedisOps => s.redis.as_ref().map(|r| r.ops_per_sec).ok_or_else(|| src(SourceId::Redis)),
+            M::ApiP99 | M::ApiErrorRate | M::ApiRps | M::DbCpu => {
+                let c = s.cloud.as_ref().ok_or_else(|| src(SourceId::CloudWatch))?;
+                let v = match id {
+                    M::ApiP99 => c.api_p99_ms,
+                    M::ApiErrorRate => c.api_5xx_pct,
+                    M::ApiRps => c.api_rps,
+                    _ => c.db_cpu_pct,
+                };
+                v.ok_or_else(|| {
+                    c.gaps.get(&id).cloned().unwrap_or_else(|| {
+                        Gap::new(GapKind::NoData, "CloudWatch returned no datapoint in the last 10 minutes")
+                    })
+                })
+            }
+            M::DbConnections => {
+                let p = s.postgres.as_ref().ok_or_else(|| src(SourceId::Postgres))?;
+                if p.max_connections == 0 {
+                    return Err(Gap::new(GapKind::NoData, "the server did not tell its max_connections"));
+                }
+                Ok(p.total as f64 * 100.0 / p.max_connections as f64)
+            }
+            M::ReplicaLag => {
+                let p = s.postgres.as_ref().ok_or_else(|| src(SourceId::Postgres))?;
+                p.replica_lag.iter().map(|(_, l)| *l).reduce(f64::max).ok_or_else(|| {
+                    Gap::new(GapKind::NoReplicas, "no replica reports lag (pg_stat_replication is empty here)")
+                })
+            }
+            M::DbRoundTrip => s.postgres.as_ref().map(|p| p.round_trip_ms).ok_or_else(|| src(SourceId::Postgres)),
+        }
+    }
+
+    /// Why a source has given no data: not configured, not answered yet, or failing.
+    fn source_gap(&self, source: SourceId) -> Gap {
+        match self.status.get(&source) {
+            Some(SourceStatus::NotConfigured) | None => {
+                Gap::new(GapKind::NotConfigured, format!("{source} is not configured")).setting(source.setting())
+            }
+            Some(SourceStatus::Connecting) | Some(SourceStatus::Live { .. }) => {
+                Gap::new(GapKind::Waiting, format!("no answer from {source} yet"))
+            }
+            Some(SourceStatus::Stale { failure, .. }) => {
+                Gap::new(GapKind::NoData, format!("{source} has not answered since the start: {failure}"))
+            }
         }
     }
 

@@ -74,6 +74,11 @@ impl MetricId {
     pub const KEY: [MetricId; 5] =
         [MetricId::WorkerCpu, MetricId::WorkerMemory, MetricId::QueueDepth, MetricId::ApiP99, MetricId::AgentWait];
 
+    /// Inputs of the runbook's emergency conditions (queue > 10,000, p99 > 5 s, errors > 10%).
+    pub fn feeds_emergency(self) -> bool {
+        matches!(self, MetricId::QueueDepth | MetricId::ApiP99 | MetricId::ApiErrorRate)
+    }
+
     pub fn from_key(key: &str) -> Option<MetricId> {
         MetricId::ALL.iter().copied().find(|m| m.key() == key)
     }

@@ -4,6 +4,7 @@
 pub mod board;
 pub mod capacity;
 pub mod derive;
+pub mod gap;
 pub mod history;
 pub mod level;
 pub mod metric;
@@ -15,6 +16,7 @@ pub mod timeline;
 pub mod units;
 
 pub use board::{Board, BoardSettings, SourceUpdate};
+pub use gap::{Gap, GapKind};
 pub use level::{Bound, Comparison, Level, Threshold};
 pub use metric::MetricId;
 pub use reading::Reading;

@@ -1,5 +1,6 @@
 //! A metric's current value, judged, plus the rules for the runbook's emergency conditions.
 
+use super::gap::GapKind;
 use super::level::{Level, Threshold};
 use super::metric::MetricId;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,9 @@ pub struct Reading {
     /// The source is failing: the value is the last good one.
     pub stale: bool,
     pub threshold: Threshold,
+    /// Why there is no value (the board holds the whole [`super::gap::Gap`], with its reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap: Option<GapKind>,
 }
 
 impl Reading {
@@ -22,7 +26,18 @@ impl Reading {
             Some(v) => threshold.level(v),
             None => Level::Unknown,
         };
-        Reading { id, value, level, stale, threshold }
+        Reading { id, value, level, stale, threshold, gap: None }
+    }
+
+    /// The level this reading adds to its pane and to the header: a state in which the
+    /// threshold does not apply (no traffic, no limit) alarms no one and hides nothing, so it
+    /// counts as OK there while its row still says what it is.
+    pub fn counted_level(&self) -> Level {
+        if !self.stale && self.value.is_none() && self.gap.is_some_and(GapKind::not_applicable) {
+            Level::Ok
+        } else {
+            self.shown_level()
+        }
     }
 
     /// What the screen shows: STALE wins over the value's level, so an old number never reads
@@ -31,10 +46,12 @@ impl Reading {
         if self.stale { Level::Stale } else { self.level }
     }
 
+    /// The value with its unit, or the few words of its gap ("no traffic", "not set").
     pub fn formatted(&self) -> String {
-        match self.value {
-            Some(v) => self.id.unit().format(v),
-            None => "—".into(),
+        match (self.value, self.gap) {
+            (Some(v), _) => self.id.unit().format(v),
+            (None, Some(g)) => g.short().into(),
+            (None, None) => "—".into(),
         }
     }
 }

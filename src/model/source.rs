@@ -28,6 +28,18 @@ impl SourceId {
         }
     }
 
+    /// The settings that configure this source, named as a user sets them.
+    pub fn setting(self) -> &'static str {
+        match self {
+            SourceId::Kube => "--kubeconfig, KUBECONFIG or ~/.kube/config",
+            SourceId::Redis => "redis.url or REDIS_URL",
+            SourceId::Postgres => "postgres.url, DATABASE_URL or PGHOST",
+            SourceId::CloudWatch | SourceId::Rds => {
+                "AWS credentials and a region (AWS_PROFILE or --profile, aws.region)"
+            }
+        }
+    }
+
     pub fn short(self) -> &'static str {
         match self {
             SourceId::Kube => "k8s",

@@ -224,6 +224,9 @@ impl PostgresState {
 /// The CloudWatch metrics of one refresh. Each is None when CloudWatch returned no datapoint.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CloudState {
+    /// Why a metric is None: its dimension is not set, or CloudWatch had no datapoint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub gaps: BTreeMap<super::metric::MetricId, super::gap::Gap>,
     pub api_p99_ms: Option<f64>,
     pub api_5xx_pct: Option<f64>,
     pub api_rps: Option<f64>,

@@ -212,3 +212,54 @@ fn durations_parse() {
     assert!(p("m").is_err());
     assert!(p("10m5").is_err());
 }
+
+#[test]
+fn an_idle_redis_without_a_limit_is_a_state_not_an_alarm() {
+    // The configuration users have: a Redis with maxmemory 0 and no reads yet.
+    let mut b = Board::new(BoardSettings::default(), &[SourceId::Redis]);
+    let idle = |at: f64| {
+        upd(
+            at,
+            SourceData::Redis(RedisState {
+                queues: vec![("agent:queue:default".into(), 0)],
+                used_memory: 999_000,
+                max_memory: 0,
+                clients: 3,
+                max_clients: 10_000,
+                ..Default::default()
+            }),
+        )
+    };
+    b.ingest(idle(0.0));
+    b.ingest(idle(2.0));
+    let hit = b.reading(MetricId::RedisHitRate);
+    assert_eq!((hit.value, hit.gap), (None, Some(GapKind::NoTraffic)));
+    assert_eq!(hit.formatted(), "no traffic");
+    assert_eq!(hit.counted_level(), Level::Ok, "no traffic alarms no one");
+    let mem = b.reading(MetricId::RedisMemory);
+    assert_eq!((mem.value, mem.gap), (None, Some(GapKind::NoLimit)));
+    assert!(b.gap(MetricId::RedisMemory).unwrap().reason.contains("maxmemory is 0"));
+    assert_eq!(b.worst(&[MetricId::RedisHitRate, MetricId::RedisMemory, MetricId::QueueDepth]), Level::Ok);
+}
+
+#[test]
+fn metrics_of_an_unconfigured_source_or_an_unset_dimension_are_blind_spots_named_with_their_setting() {
+    let mut b = Board::new(BoardSettings::default(), &[SourceId::Redis, SourceId::CloudWatch]);
+    let kube = b.gap(MetricId::WorkerCpu).expect("kubernetes is not configured");
+    assert_eq!(kube.kind, GapKind::NotConfigured);
+    assert!(kube.setting.as_deref().unwrap().contains("KUBECONFIG"));
+    assert_eq!(b.gap(MetricId::QueueDepth).unwrap().kind, GapKind::Waiting);
+    let mut cloud = CloudState { db_cpu_pct: Some(12.0), ..Default::default() };
+    for id in [MetricId::ApiP99, MetricId::ApiErrorRate, MetricId::ApiRps] {
+        cloud.gaps.insert(id, Gap::new(GapKind::NotSet, "no load balancer is known").setting("aws.load_balancer"));
+    }
+    b.ingest(upd(1.0, SourceData::CloudWatch(cloud)));
+    let p99 = b.reading(MetricId::ApiP99);
+    assert_eq!((p99.value, p99.gap, p99.counted_level()), (None, Some(GapKind::NotSet), Level::Unknown));
+    assert_eq!(b.gap(MetricId::ApiP99).unwrap().setting.as_deref(), Some("aws.load_balancer"));
+    let blind: Vec<MetricId> = b.blind_spots().into_iter().map(|(id, _)| id).collect();
+    assert!(blind.contains(&MetricId::ApiP99) && blind.contains(&MetricId::ApiErrorRate), "{blind:?}");
+    assert!(!blind.contains(&MetricId::ApiRps), "requests feed no threshold");
+    assert!(!blind.contains(&MetricId::DbCpu), "the database CPU has a value");
+    assert!(blind.contains(&MetricId::WorkerCpu), "an unconfigured Kubernetes is a blind spot too");
+}

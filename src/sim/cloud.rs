@@ -43,6 +43,7 @@ impl Cloud {
 
     pub fn state(&self) -> CloudState {
         CloudState {
+            gaps: Default::default(),
             api_p99_ms: Some(self.api_p99_ms),
             api_5xx_pct: Some(self.api_5xx_pct),
             api_rps: Some(self.api_rps),

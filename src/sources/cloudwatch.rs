@@ -8,9 +8,10 @@ use crate::config::sources::AwsConfig;
 use crate::live::aws::AwsTarget;
 use crate::live::classify;
 use crate::model::state::CloudState;
-use crate::model::{SourceData, SourceFailure, SourceId};
+use crate::model::{Gap, GapKind, MetricId, SourceData, SourceFailure, SourceId};
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
@@ -75,6 +76,7 @@ pub fn state_from(latest: &HashMap<String, f64>) -> CloudState {
     };
     let worst = |prefix: &str| latest.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| *v).reduce(f64::max);
     CloudState {
+        gaps: BTreeMap::new(),
         api_p99_ms: get("latency").map(|s| s * 1000.0),
         api_5xx_pct,
         api_rps: requests.map(|r| r / PERIOD as f64),
@@ -84,6 +86,74 @@ pub fn state_from(latest: &HashMap<String, f64>) -> CloudState {
         cache_memory_pct: worst("cachemem"),
         cache_cpu_pct: worst("cachecpu"),
     }
+}
+
+/// Why each metric the queries could not give has no value: its dimension is not set, or
+/// CloudWatch had no datapoint for it in the lookback window.
+pub fn gaps(cfg: &AwsConfig, latest: &HashMap<String, f64>) -> BTreeMap<MetricId, Gap> {
+    let mut out = BTreeMap::new();
+    let window = format!("the last {} minutes", LOOKBACK.as_secs() / 60);
+    match &cfg.load_balancer {
+        None => {
+            for id in [MetricId::ApiP99, MetricId::ApiErrorRate, MetricId::ApiRps] {
+                out.insert(
+                    id,
+                    Gap::new(
+                        GapKind::NotSet,
+                        "no load balancer is known, so API p99, 5xx rate and requests are not read",
+                    )
+                    .setting("aws.load_balancer"),
+                );
+            }
+        }
+        Some(lb) => {
+            let none = |metric: &str| {
+                Gap::new(
+                    GapKind::NoData,
+                    format!(
+                        "CloudWatch has no AWS/ApplicationELB {metric} datapoint for LoadBalancer={lb} in {window}                          (check the name and the region)"
+                    ),
+                )
+                .setting("aws.load_balancer")
+            };
+            if !latest.contains_key("latency") {
+                out.insert(MetricId::ApiP99, none("TargetResponseTime"));
+            }
+            match latest.get("requests") {
+                None => {
+                    out.insert(MetricId::ApiRps, none("RequestCount"));
+                    out.insert(MetricId::ApiErrorRate, none("RequestCount"));
+                }
+                Some(r) if *r <= 0.0 => {
+                    out.insert(
+                        MetricId::ApiErrorRate,
+                        Gap::new(GapKind::NoTraffic, "no request reached the load balancer in the last minute"),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if cfg.rds_primary.is_empty() {
+        out.insert(
+            MetricId::DbCpu,
+            Gap::new(GapKind::NotSet, "no RDS primary is known, so the database CPU is not read")
+                .setting("aws.rds_primary"),
+        );
+    } else if !latest.contains_key("dbcpu") {
+        out.insert(
+            MetricId::DbCpu,
+            Gap::new(
+                GapKind::NoData,
+                format!(
+                    "CloudWatch has no AWS/RDS CPUUtilization datapoint for DBInstanceIdentifier={} in {window}",
+                    cfg.rds_primary
+                ),
+            )
+            .setting("aws.rds_primary"),
+        );
+    }
+    out
 }
 
 /// One GetMetricData call for these queries: the newest value of each, by id.
@@ -124,11 +194,16 @@ pub async fn fetch(
 pub struct CloudWatchSource {
     client: aws_sdk_cloudwatch::Client,
     queries: Vec<Query>,
+    cfg: AwsConfig,
 }
 
 impl CloudWatchSource {
     pub fn new(target: &AwsTarget, cfg: &AwsConfig) -> CloudWatchSource {
-        CloudWatchSource { client: aws_sdk_cloudwatch::Client::new(&target.sdk), queries: queries(cfg) }
+        CloudWatchSource {
+            client: aws_sdk_cloudwatch::Client::new(&target.sdk),
+            queries: queries(cfg),
+            cfg: cfg.clone(),
+        }
     }
 }
 
@@ -141,7 +216,9 @@ impl Poller for CloudWatchSource {
 
     async fn refresh(&mut self) -> Result<SourceData, SourceFailure> {
         let latest = fetch(&self.client, &self.queries).await?;
-        Ok(SourceData::CloudWatch(state_from(&latest)))
+        let mut state = state_from(&latest);
+        state.gaps = gaps(&self.cfg, &latest);
+        Ok(SourceData::CloudWatch(state))
     }
 }
 
