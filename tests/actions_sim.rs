@@ -302,3 +302,42 @@ async fn reenable_hpa_applies_the_runbooks_yaml_manifests() {
     assert!(refused.blocked(), "{:?}", refused.findings);
     assert!(refused.findings.iter().any(|f| f.text.contains("names HPA \"worker-hpa\"")), "{:?}", refused.findings);
 }
+
+#[tokio::test]
+async fn forms_propose_no_change_the_current_values_do_not_call_for() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = settings(dir.path());
+    // A calm baseline: an empty queue, API CPU well under its warning threshold.
+    let (p, board) = sim(Scenario::Baseline, 1, 600.0);
+    assert_eq!(board.reading(cockpit::model::MetricId::QueueDepth).value, Some(0.0));
+    let workers = replicas(&p, Workload::Workers);
+    let cx = cockpit::actions::FormCx { board: &board, settings: &s };
+    let form = cockpit::actions::registry::find("scale-workers").expect("proc").form(&cx);
+    assert_eq!(form.number("replicas"), Some(workers), "an empty queue calls for no more workers");
+    assert!(form.notes.iter().any(|n| n.contains("are enough")), "{:?}", form.notes);
+    let api = replicas(&p, Workload::Api);
+    let form = cockpit::actions::registry::find("scale-api").expect("proc").form(&cx);
+    assert_eq!(form.number("replicas"), Some(api), "calm load calls for no change: {:?}", form.notes);
+    // Planned as they are, both say there is nothing to do, and nothing is pinned.
+    let before = hpa_of(&p, Workload::Workers);
+    let plan = plan("scale-workers", p.clone(), &board, &s, &[]).await;
+    assert!(plan.blocked(), "{:?}", plan.findings);
+    assert_eq!(hpa_of(&p, Workload::Workers), before);
+}
+
+#[tokio::test]
+async fn a_target_below_the_current_count_is_a_scale_down() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = settings(dir.path());
+    let (p, mut board) = sim(Scenario::Baseline, 1, 600.0);
+    let up = plan("scale-api", p.clone(), &board, &s, &[("replicas", "12")]).await;
+    assert!(up.title.contains("up 3 → 12"), "{}", up.title);
+    assert_eq!(run(p.clone(), up, &s).await.0.outcome, Outcome::Completed);
+    observe(&p, &mut board);
+    // The direction field left at "up" (as `plan scale-api --replicas 3` leaves it).
+    let down = plan("scale-api", p.clone(), &board, &s, &[("direction", "up"), ("replicas", "3")]).await;
+    assert!(down.title.contains("down 12 → 3 in halves"), "{}", down.title);
+    assert!(down.findings.iter().any(|f| f.text.contains("this is a scale-down")), "{:?}", down.findings);
+    assert_eq!(down.params.get("direction").map(String::as_str), Some("down"));
+    assert!(!down.steps.is_empty());
+}

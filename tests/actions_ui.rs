@@ -158,6 +158,9 @@ async fn a_failed_run_offers_its_undo() {
     let before = hpa_of(&u.p, cockpit::model::state::Workload::Api);
     u.p.inject_fault("scale", cockpit::platform::ErrorKind::Invalid, 1);
     u.key(KeyCode::Char('s'));
+    // A calm baseline calls for no change: the form proposes the current count.
+    u.key(KeyCode::Down);
+    u.type_text("8");
     u.key(KeyCode::Enter);
     u.until(planned).await;
     u.key(KeyCode::Enter);

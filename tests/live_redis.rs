@@ -109,6 +109,62 @@ async fn a_cluster_is_found_from_one_node_and_read_per_master() -> Result<()> {
     Ok(())
 }
 
+/// An idle cache (no reads but the cockpit's own, of keys that may not exist) is "no traffic",
+/// not a 0% hit rate; the platform's own reads are counted without the cockpit's.
+async fn own_reads_are_not_traffic(c: &cockpit::config::Config, traffic: impl Fn() -> Result<()>) -> Result<()> {
+    let home = tempfile::tempdir()?;
+    let mut src = source(c, &env(home.path())).await?;
+    let mut board = Board::new(c.board_settings(), &[SourceId::Redis]);
+    for i in 0..4 {
+        let result = refresh_once(&mut src, Duration::from_secs(10)).await;
+        board.ingest(SourceUpdate { source: src.id(), at: f64::from(i) * 2.0, result });
+    }
+    let hit = board.reading(MetricId::RedisHitRate);
+    assert_eq!((hit.value, hit.formatted().as_str()), (None, "no traffic"), "an idle cache: {hit:?}");
+    assert_eq!(hit.counted_level(), Level::Ok, "no traffic alarms no one");
+    // Now the platform reads: every one of its reads is a hit.
+    traffic()?;
+    for i in 4..6 {
+        let result = refresh_once(&mut src, Duration::from_secs(10)).await;
+        board.ingest(SourceUpdate { source: src.id(), at: f64::from(i) * 2.0, result });
+    }
+    let hit = board.reading(MetricId::RedisHitRate);
+    assert_eq!((hit.value, hit.level), (Some(100.0), Level::Ok), "the cockpit's misses are not the platform's");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_idle_single_node_has_no_traffic_and_the_cockpits_reads_are_not_counted() -> Result<()> {
+    let server = RedisServer::start()?;
+    // One queue exists (a hit per poll), one does not and neither does the set (misses).
+    push(server.port(), Q1, 2)?;
+    let port = server.port();
+    own_reads_are_not_traffic(&redis_config(&server.url()), || {
+        command(port, None, &["SET", "cache:k", "v"])?;
+        for _ in 0..10 {
+            command(port, None, &["GET", "cache:k"])?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_idle_cluster_has_no_traffic_and_the_cockpits_reads_are_not_counted() -> Result<()> {
+    let cluster = RedisCluster::start()?;
+    let urls = cluster.urls();
+    own_reads_are_not_traffic(&redis_config(&urls[0]), || {
+        let client = redis::cluster::ClusterClient::new(urls.clone())?;
+        let mut con = client.get_connection()?;
+        redis::cmd("SET").arg("cache:k").arg("v").query::<()>(&mut con)?;
+        for _ in 0..10 {
+            redis::cmd("GET").arg("cache:k").query::<String>(&mut con)?;
+        }
+        Ok(())
+    })
+    .await
+}
+
 #[tokio::test]
 async fn queue_levels_change_exactly_at_the_runbook_thresholds() -> Result<()> {
     let server = RedisServer::start()?;

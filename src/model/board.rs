@@ -238,6 +238,9 @@ impl Board {
             let th = threshold_of(&self.settings, id);
             let mut r = Reading::new(id, value, th, stale);
             r.gap = gap.as_ref().map(|g| g.kind);
+            if id == MetricId::DrainTime && value.is_some_and(f64::is_infinite) {
+                r.level = self.never_draining_level(th);
+            }
             match gap {
                 Some(g) => self.gaps.insert(id, g),
                 None => self.gaps.remove(&id),
@@ -381,6 +384,16 @@ impl Board {
             }
             M::DbRoundTrip => s.postgres.as_ref().map(|p| p.round_trip_ms).ok_or_else(|| src(SourceId::Postgres)),
         }
+    }
+
+    /// A queue that does not drain is never OK. While it holds no more than the ready workers
+    /// clear in the target queue time it is flow more than backlog (a warning: it grows); past
+    /// that, it is a backlog that will not clear (the threshold's critical level).
+    fn never_draining_level(&self, th: Threshold) -> Level {
+        let depth = self.state.redis.as_ref().map(|r| r.depth() as f64).unwrap_or(0.0);
+        let flow = self.rates.throughput.unwrap_or(0.0) * self.settings.capacity.target_queue_secs;
+        let backlog = th.level(f64::INFINITY).max(Level::Warn);
+        if depth <= flow { Level::Warn } else { backlog }
     }
 
     /// Why a source has given no data: not configured, not answered yet, or failing.

@@ -93,8 +93,14 @@ impl RateTracker {
             }
         });
 
+        // A queue that emptied within the window is flowing: the workers keep up, and what is
+        // in it now clears at their pace. Only a queue that stayed non-empty is judged by its
+        // slope (so a queue that blinks between 0 and a few tasks does not read as never draining).
+        let flowing = recent.iter().any(|p| p.value <= 0.0);
         let drain_secs = if depth <= 0.0 {
             Some(0.0)
+        } else if flowing {
+            throughput.map(|t| if t > f64::EPSILON { depth / t } else { f64::INFINITY })
         } else {
             depth_slope.map(|s| if s < -1e-9 { depth / -s } else { f64::INFINITY })
         };

@@ -149,6 +149,7 @@ fn board_derives_rates_and_levels_from_successive_samples() {
     assert_eq!(b.reading(MetricId::AgentWait).value, Some(750.0));
     assert_eq!(b.reading(MetricId::AgentWait).level, Level::Crit);
     assert_eq!(b.reading(MetricId::DrainTime).value, Some(f64::INFINITY));
+    assert_eq!(b.reading(MetricId::DrainTime).level, Level::Crit, "a backlog that never drains is never OK");
     assert!((b.reading(MetricId::RedisHitRate).value.unwrap() - 90.0).abs() < 1e-9);
     // 75 of 100 bytes is exactly the warning bound, not past it.
     assert_eq!(b.reading(MetricId::RedisMemory).level, Level::Ok);
@@ -262,4 +263,28 @@ fn metrics_of_an_unconfigured_source_or_an_unset_dimension_are_blind_spots_named
     assert!(!blind.contains(&MetricId::ApiRps), "requests feed no threshold");
     assert!(!blind.contains(&MetricId::DbCpu), "the database CPU has a value");
     assert!(blind.contains(&MetricId::WorkerCpu), "an unconfigured Kubernetes is a blind spot too");
+}
+
+#[test]
+fn a_queue_that_does_not_drain_is_never_ok() {
+    // 3 tasks/s complete; a small queue of a few tasks creeps up: it grows, so it warns.
+    let mut b = Board::new(BoardSettings::default(), &SourceId::ALL);
+    for i in 0..=60u64 {
+        b.ingest(upd(i as f64, redis(2 + i / 20, 10, i * 3, 0, 0)));
+    }
+    let d = b.reading(MetricId::DrainTime);
+    assert_eq!((d.value, d.level), (Some(f64::INFINITY), Level::Warn), "a small queue that grows");
+    // A queue that drains in 5 minutes is fine; in 20 minutes, a warning.
+    let mut b = Board::new(BoardSettings::default(), &SourceId::ALL);
+    for i in 0..=60u64 {
+        b.ingest(upd(i as f64, redis(3000 - i * 10, 10, i * 10, 0, 0)));
+    }
+    let d = b.reading(MetricId::DrainTime);
+    assert!((d.value.unwrap() - 240.0).abs() < 1.0, "2400 tasks at 10/s: {d:?}");
+    assert_eq!(d.level, Level::Ok);
+    let mut b = Board::new(BoardSettings::default(), &SourceId::ALL);
+    for i in 0..=60u64 {
+        b.ingest(upd(i as f64, redis(3000 - i * 2, 10, i * 2, 0, 0)));
+    }
+    assert_eq!(b.reading(MetricId::DrainTime).level, Level::Warn, "{:?}", b.reading(MetricId::DrainTime));
 }

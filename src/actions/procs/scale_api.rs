@@ -43,12 +43,17 @@ impl Procedure for ScaleApi {
         let hot = cpu.is_some_and(|c| c >= warn_cpu)
             || p99.zip(cx.settings.warn_value(MetricId::ApiP99)).is_some_and(|(l, w)| l >= w);
         let idle = cpu.is_some_and(|c| c < warn_cpu / 2.0) && current > r.min;
-        let (direction, replicas) = if idle && !hot {
-            ("down", r.min)
-        } else {
+        // Propose only what the load calls for: up when hot, down when idle, else no change.
+        let (direction, replicas, verdict) = if hot {
             // As the HPA computes it: enough pods to bring CPU back to the 70% target.
             let want = cpu.map(|c| (f64::from(current) * c / warn_cpu).ceil() as u32).unwrap_or(current + 1);
-            ("up", want.max(current + 1))
+            ("up", want.max(current + 1), "load is past the warning threshold: up")
+        } else if idle {
+            ("down", r.min, "CPU is under half the warning threshold: down, in halves")
+        } else if cpu.is_none() {
+            ("up", current, "API CPU is unknown (no pod metrics): no change is proposed")
+        } else {
+            ("up", current, "load is within the thresholds: no change is called for")
         };
         let cpu_text = cpu.map(|c| format!("{c:.0}%")).unwrap_or_else(|| "unknown".into());
         Form::new(vec![
@@ -68,26 +73,41 @@ impl Procedure for ScaleApi {
                 format!("runbook limits {}..{}; up: ceil({current} × CPU {cpu_text} / {warn_cpu:.0}%)", r.min, r.max),
             ),
         ])
-        .note(format!("API pods now: {current} · CPU {cpu_text}"))
+        .note(format!("API pods now: {current} · CPU {cpu_text}; {verdict}"))
     }
 
     async fn plan(&self, cx: &PlanCx, form: &Form) -> Result<Plan, ActionError> {
         let target = form.number("replicas").ok_or_else(|| ActionError::Invalid("replicas missing".into()))?;
-        let up = form.choice("direction") != Some("down");
+        let asked_up = form.choice("direction") != Some("down");
         let (d, hpa) = read_workload(cx, Workload::Api).await?;
         let current = d.state.desired;
         let name = cx.settings.deployment(Workload::Api).to_string();
+        // The target says which way: a count below the one running is a scale-down whatever the
+        // direction field was left at (and above it, a scale-up).
+        let up = match target.cmp(&current) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => asked_up,
+        };
         let mut plan = if up {
             Plan::new(self.name(), format!("Scale {name} up {current} → {target}"))
         } else {
             Plan::new(self.name(), format!("Scale {name} down {current} → {target} in halves"))
         };
         plan.params = form.values();
+        plan.params.insert("direction".into(), if up { "up" } else { "down" }.into());
+        if up != asked_up {
+            plan.findings.push(Finding::info(format!(
+                "{target} is {} the {current} running: this is a scale-{}",
+                if up { "above" } else { "below" },
+                if up { "up" } else { "down, in halves, re-checking load" }
+            )));
+        }
         plan.findings.push(limits_finding(cx, Workload::Api, target));
         if up {
             if target <= current {
                 plan.findings.push(Finding::block(format!(
-                    "{name} already runs {current} ≥ {target}: choose a higher count, or direction down"
+                    "{name} already runs {current}: nothing to change (choose another count)"
                 )));
             }
             let workers = cx.platform.deployment(Workload::Workers).await.map(|d| d.state.desired).unwrap_or(0);

@@ -47,17 +47,23 @@ impl Procedure for ScaleWorkers {
         let r = cx.settings.limits.worker_pods;
         let wp = cx.board.worker_plan();
         let current = cx.board.current_replicas(Workload::Workers).unwrap_or(r.min);
+        // Propose only what the formula calls for: never a change the current values do not need.
+        let (proposed, verdict) = if wp.recommended > current {
+            (wp.recommended, format!("the formula calls for {} workers: up from {current}", wp.recommended))
+        } else {
+            (current, format!("the formula calls for {}: the {current} workers running are enough", wp.recommended))
+        };
         Form::new(vec![Field::number(
             "replicas",
             "Workers",
-            wp.recommended.max(current + 1),
+            proposed,
             r.min,
             r.max,
             format!("formula: {} needed, held to the runbook's limits {}..{}", wp.needed, r.min, r.max),
         )])
         .note(wp.formula.clone())
         .note(format!("{} {}", wp.plugged, wp.arrivals))
-        .note(format!("workers now: {current}"))
+        .note(format!("workers now: {current}; {verdict}"))
     }
 
     async fn plan(&self, cx: &PlanCx, form: &Form) -> Result<Plan, ActionError> {
