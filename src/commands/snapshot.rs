@@ -56,7 +56,8 @@ async fn live(setup: Setup, args: SnapshotArgs) -> anyhow::Result<i32> {
     let mut taken = Taken::now(format!("live: {}", targets.describe()));
     taken.kubernetes = match &targets.kube {
         Some(Ok(k)) => {
-            Some(KubeTarget { context: k.context.clone(), namespace: k.namespace.clone(), server: k.server.clone() })
+            let server = k.server.trim_end_matches('/').to_string();
+            Some(KubeTarget { context: k.context.clone(), namespace: k.namespace.clone(), server })
         }
         _ => None,
     };

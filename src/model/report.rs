@@ -170,6 +170,15 @@ fn trend_word(t: super::history::Trend) -> &'static str {
     }
 }
 
+fn trend_arrow(word: &str) -> &'static str {
+    match word {
+        "rising" => "↑",
+        "falling" => "↓",
+        "steady" => "→",
+        _ => "",
+    }
+}
+
 fn health(id: SourceId, s: &SourceStatus) -> SourceHealth {
     match s {
         SourceStatus::NotConfigured => {
@@ -360,22 +369,26 @@ impl Report {
         let (now, formula) = self.connections_text();
         let formula = formula.replacen(": ", ":\n    ", 1);
         out.push_str(&format!("\nDATABASE CONNECTIONS\n  {now}\n  {formula}\n"));
-        // 80 columns: the widest label (28), value, level, both bounds and the trend.
+        // 80 columns: the widest label (28), a value or the words of its gap ("not configured"),
+        // the level, both bounds and the trend as an arrow.
         out.push_str(&format!(
-            "\n{:<28} {:>9} {:<7} {:<12} {:<12} {}\n",
-            "METRIC", "VALUE", "LEVEL", "WARN", "CRIT", "TREND"
+            "\n{:<28} {:>14} {:<7} {:<12} {:<12} {}\n",
+            "METRIC", "VALUE", "LEVEL", "WARN", "CRIT", "T"
         ));
         for m in &self.metrics {
-            out.push_str(&format!(
-                "{:<28} {:>9} {:<7} {:<12} {:<12} {}\n",
+            let line = format!(
+                "{:<28} {:>14} {:<7} {:<12} {:<12} {}",
                 m.label,
                 m.display,
                 format!("{} {}", m.level.symbol(), m.level.word()),
                 m.warn.as_deref().unwrap_or("-"),
                 m.crit.as_deref().unwrap_or("-"),
-                m.trend,
-            ));
+                trend_arrow(m.trend),
+            );
+            out.push_str(line.trim_end());
+            out.push('\n');
         }
+        out.push_str("T: trend, ↑ rising, ↓ falling, → steady (blank: not known yet)\n");
         let gaps: Vec<String> = self.gaps().map(|(m, g)| format!("  {}: {}\n", m.label, g.describe())).collect();
         if !gaps.is_empty() {
             out.push_str("\nNO VALUE\n");
