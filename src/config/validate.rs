@@ -113,16 +113,17 @@ fn limits(c: &Config, p: &mut Problems) {
         ("redis_shards", l.redis_shards, 1),
         ("db_replicas", l.db_replicas, 0),
     ] {
-        if r.min < least {
+        let (min_ok, max_ok) = (r.min >= least, r.max >= least.max(1));
+        if !min_ok {
             p.add(&["limits", name, "min"], format!("limits.{name}.min = {}: expected at least {least}", r.min));
         }
-        if r.max < least.max(1) {
+        if !max_ok {
             p.add(
                 &["limits", name, "max"],
                 format!("limits.{name}.max = {}: expected at least {}", r.max, least.max(1)),
             );
         }
-        if r.min > r.max {
+        if min_ok && max_ok && r.min > r.max {
             p.add(&["limits", name, "min"], format!("limits.{name}: min {} is above max {}", r.min, r.max));
         }
     }
