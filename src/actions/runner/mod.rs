@@ -356,7 +356,8 @@ impl Runner {
             outcome: outcome.clone(),
             steps,
             journal: self.journal.as_ref().map(|j| j.path().to_path_buf()),
-            follow_up: if outcome.ok() { self.plan.follow_up.clone() } else { Vec::new() },
+            // An abandoned action's follow-ups were for the run that did not happen.
+            follow_up: if outcome.ok() && !self.abandon { self.plan.follow_up.clone() } else { Vec::new() },
             dry_run: self.opts.dry_run,
         };
         self.emit(RunEvent::Finished(summary.clone()));
