@@ -500,16 +500,6 @@ fn opt(v: Option<u32>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
 }
 
-/// A source's status in a few words (`check` and the header use the same).
-pub fn status_text(s: &SourceStatus) -> String {
-    match s {
-        SourceStatus::NotConfigured => "not configured".into(),
-        SourceStatus::Connecting => "connecting".into(),
-        SourceStatus::Live { .. } => "live".into(),
-        SourceStatus::Stale { failure, .. } => format!("stale: {failure}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
