@@ -136,6 +136,18 @@ pub struct SnapshotArgs {
     pub after: f64,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// For scripts: exit 4 (warn), 5 (crit) or 6 (emergency) when the worst level reaches
+    /// LEVEL, with the highest step reached (see "Exit statuses" in the README).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// The steps of `snapshot --fail-on`: warn < crit < emergency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Warn,
+    Crit,
+    Emergency,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -136,12 +136,26 @@ fn an_unfinished_action_must_be_resumed_or_abandoned_first() {
         plan,
     };
     j.append(0.0, start).expect("append");
+    let id = j.id().to_string();
     let o = cockpit(state.path(), &["run", "scale-api", "--demo", "--yes", "--replicas", "8"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("--resume"), "{}", text(&o).1);
+    // Without --yes the refusal names the unfinished action, when it started (on the wall
+    // clock) and what --abandon would do with it; nothing is written.
+    for extra in [&[][..], &["--abandon"][..]] {
+        let o = cockpit(state.path(), &[&["run", "scale-api", "--demo", "--replicas", "8"][..], extra].concat());
+        let err = text(&o).1;
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("scale-api {id}, started 20")) && err.contains("add --yes"), "{err}");
+        assert!(!err.contains("00:00:00"), "{err}");
+        assert_eq!(journal::unfinished(&dir).len(), 1);
+    }
+    let o = cockpit(state.path(), &["run", "scale-api", "--demo", "--replicas", "8", "--abandon"]);
+    assert!(text(&o).1.contains("it has no clean-up steps"), "{}", text(&o).1);
     let o = cockpit(state.path(), &["run", "scale-api", "--demo", "--yes", "--replicas", "8", "--abandon"]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
-    assert!(out.contains("abandoned scale-api"), "{out}");
+    assert!(out.contains(&format!("abandoning scale-api {id}")), "{out}");
+    assert!(out.contains("scale-api: stopped early: abandoned by"), "{out}");
     assert!(journal::unfinished(&dir).is_empty());
 }

@@ -207,7 +207,10 @@ async fn a_lock_held_by_someone_else_names_them_and_since_when() {
     p.acquire_lock("bob@laptop · action x", "emergency", Duration::from_secs(60)).await.expect("lock");
     let (summary, _) = run(p.clone(), plan, &s).await;
     let text = summary.outcome.describe();
-    assert!(text.contains("bob@laptop") && text.contains("emergency") && text.contains("since 00:05:00"), "{text}");
+    assert!(
+        text.contains("bob@laptop") && text.contains("emergency") && text.contains("since T+00:05:00 (simulated time)"),
+        "{text}"
+    );
     assert_eq!(replicas(&p, Workload::Api), 3);
 }
 

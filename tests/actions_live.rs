@@ -6,6 +6,7 @@
 mod support;
 
 use anyhow::{Context, Result};
+use cockpit::actions::journal;
 use cockpit::actions::procedure::{FormCx, PlanCx};
 use cockpit::actions::runner::{RunOpts, Runner};
 use cockpit::actions::verify::Verify;
@@ -535,5 +536,119 @@ async fn the_api_server_killed_during_the_drain_stops_it_in_a_reported_state() -
     }
     assert_eq!(ends.len(), 1, "{ends:#?}");
     assert!(ends[0]["outcome"].to_string().contains("lock_lost"), "{}", ends[0]);
+    Ok(())
+}
+
+/// After a `kill -9` mid-drain the workers stay annotated drain=true and the dead run's lease
+/// is live for its whole TTL (an hour here). `run drain-workers --abandon` without `--yes`
+/// names the unfinished action and its clean-up; with `--yes` it takes the dead run's lock over
+/// at once, runs the clean-up (removes the annotation), journals it and ends the action, then
+/// runs the fresh drain. A cockpit on another machine (another journal) is refused by the live
+/// lease with its wall-clock time, not "since 00:00:00".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abandon_after_a_kill_takes_the_lock_over_and_runs_the_clean_up() -> Result<()> {
+    let peers = seeded(true).await?;
+    let url = peers.redis.as_ref().context("redis")?.url();
+    let mut con = redis::Client::open(url.as_str())?.get_multiplexed_async_connection().await?;
+    let (p, s) = (peers.platform().await?, peers.settings());
+    let up = plan("scale-workers", p.clone(), &s, &[("replicas", "10")]).await?;
+    assert_eq!(run(p, up, &s).await.outcome, Outcome::Completed);
+    let _: () = redis::cmd("SET").arg("test:hold-tasks").arg("1").query_async(&mut con).await?;
+    let _: u32 = redis::cmd("SADD").arg("agent:processing").arg(&["t1", "t2"]).query_async(&mut con).await?;
+
+    let home = tempfile::tempdir()?;
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "refresh_secs = 1\n[kubernetes]\nkubeconfig = {:?}\nnamespace = \"{NS}\"\n[redis]\nurl = {:?}\n\
+             [actions]\nlock_ttl_secs = 3600\n",
+            peers.kmock.kubeconfig_path(),
+            url
+        ),
+    )?;
+    let cockpit = |state: &std::path::Path, args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_cockpit"));
+        c.arg("--config").arg(&cfg).args(args);
+        c.env("COCKPIT_STATE_DIR", state).env("HOME", home.path()).env_remove("KUBECONFIG");
+        c.env_remove("REDIS_URL").env_remove("DATABASE_URL").env_remove("AWS_ACCESS_KEY_ID");
+        c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        c
+    };
+    let text = |o: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    };
+    let state = home.path().join("state");
+    let journal = state.join("journal");
+    let mut first = cockpit(&state, &["run", "drain-workers", "--yes"]).spawn()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let annotated =
+            peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?;
+        let recorded = journal.exists()
+            && journal_records(&journal)?.iter().any(|r| r["event"] == "after" && r["outcome"] == "applied");
+        if annotated == "true" && recorded {
+            break;
+        }
+        anyhow::ensure!(first.try_wait()?.is_none(), "the first run ended before it could be killed");
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the drain never started");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    first.kill()?; // SIGKILL
+    first.wait()?;
+    let dead_id = journal_records(&journal)?
+        .iter()
+        .find(|r| r["event"] == "start")
+        .and_then(|r| r["action_id"].as_str().map(str::to_string))
+        .context("the killed run's id")?;
+
+    // Another machine (its own journal) meets the dead run's live lease: who, which action and
+    // since when on the wall clock.
+    let other = home.path().join("other-state");
+    let refused = cockpit(&other, &["run", "scale-workers", "--yes", "--replicas", "12"]).output()?;
+    let t = text(&refused);
+    assert!(!refused.status.success(), "{t}");
+    assert!(t.contains("the action lock is held by") && t.contains(&dead_id) && t.contains("drain-workers"), "{t}");
+    assert!(!t.contains("since 00:00:00"), "{t}");
+    let since = t.split(" since ").nth(1).and_then(|s| s.split_whitespace().next()).unwrap_or_default();
+    assert!(since.parse::<jiff::Timestamp>().is_ok(), "a wall-clock time with its offset: {since:?}\n{t}");
+
+    // Without --yes: what --abandon would do, naming the action and its clean-up.
+    let asked = cockpit(&state, &["run", "drain-workers", "--abandon"]).output()?;
+    let t = text(&asked);
+    assert_eq!(asked.status.code(), Some(2), "{t}");
+    assert!(t.contains(&format!("abandon drain-workers {dead_id}")), "{t}");
+    assert!(t.contains("Remove the drain annotation") && t.contains("add --yes"), "{t}");
+    assert!(!t.contains("started 00:00:00"), "{t}");
+    assert_eq!(
+        peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?,
+        "true"
+    );
+
+    // With --yes: the clean-up runs at once under the dead run's lock, then the fresh drain.
+    let _: () = redis::cmd("DEL").arg("test:hold-tasks").query_async(&mut con).await?;
+    let done = cockpit(&state, &["run", "drain-workers", "--abandon", "--yes"]).output()?;
+    let t = text(&done);
+    assert!(done.status.success(), "{t}");
+    assert!(t.contains("abandoned by"), "{t}");
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.metadata.annotations.drain}"])?, "");
+    assert_eq!(peers.kubectl(&["get", "deploy", "agent-worker", "-o", "jsonpath={.spec.replicas}"])?, "5");
+    // The dead run's journal: abandoned, the annotation removed (journaled before and after),
+    // and ended; no second start of it.
+    let dead: Vec<Value> = journal_records(&journal)?.into_iter().filter(|r| r["action_id"] == dead_id).collect();
+    let at = |event: &str| dead.iter().position(|r| r["event"] == event);
+    let abandoning = at("abandoning").context("an abandoning record")?;
+    let removed = dead
+        .iter()
+        .rposition(|r| {
+            r["event"] == "after"
+                && r["outcome"] == "applied"
+                && r["target"].as_str().is_some_and(|t| t.ends_with("annotation drain"))
+        })
+        .with_context(|| format!("the annotation's removal, journaled: {dead:#?}"))?;
+    let end = at("end").context("an end record")?;
+    assert!(abandoning < removed && removed < end, "{dead:#?}");
+    assert!(dead[end]["outcome"].to_string().contains("abandoned by"), "{}", dead[end]);
+    assert!(journal::unfinished(&journal).is_empty(), "nothing is left unfinished");
     Ok(())
 }

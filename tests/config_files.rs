@@ -55,7 +55,7 @@ fn bad_configs_name_file_line_and_column() {
         ("config/bad_bound.toml", 2, "expected a comparison and a number"),
         ("config/unknown_field.toml", 4, "unknown field `queue`"),
         ("config/crit_before_warn.toml", 2, "must point the same way as warn"),
-        ("config/min_above_max.toml", 1, "min 60 is above max 50"),
+        ("config/min_above_max.toml", 2, "min 60 is above max 50"),
         ("config/wrong_type.toml", 1, "expected"),
     ];
     for (file, line, msg) in cases {
@@ -67,6 +67,68 @@ fn bad_configs_name_file_line_and_column() {
         let shown = e.to_string();
         assert!(shown.contains(&format!("{file}:{line}:{}", e.column)), "{shown}");
     }
+}
+
+/// Nonsense values are refused where they are written: the line and column of the value itself
+/// (not of the first text that happens to match its name), with the range expected.
+#[test]
+fn nonsense_values_are_refused_at_their_value() {
+    let cases = [
+        (
+            "config/negative_buffer.toml",
+            3,
+            21,
+            "capacity.connection_buffer = -0.5: expected a fraction between 0 and 1",
+        ),
+        ("config/negative_conns.toml", 3, 21, "capacity.conns_per_api_pod = -1: expected a number of connections"),
+        // `queue_depth` is first written as a threshold, which is fine: the emergency's is not.
+        ("config/emergency_negative.toml", 5, 15, "emergency.queue_depth = -5: expected a number of tasks above 0"),
+        ("config/lock_ttl_zero.toml", 2, 17, "actions.lock_ttl_secs = 0: expected 15 to 3600 seconds"),
+        ("config/zero_pods.toml", 2, 20, "limits.api_pods.min = 0: expected at least 1"),
+    ];
+    for (file, line, col, msg) in cases {
+        let e = parse(file).expect_err(file);
+        assert_eq!((e.line, e.column), (line, col), "{file}: {e}");
+        assert!(e.message.contains(msg), "{file}: {e}");
+    }
+    // Both ends of a range are checked: max 0 is as wrong as min 0.
+    let e = Config::parse(Path::new("c.toml"), "[limits]\nworker_pods = { min = 1, max = 0 }\n").unwrap_err();
+    assert_eq!((e.line, e.column), (2, 32), "{e}");
+    assert!(e.message.contains("limits.worker_pods.max = 0: expected at least 1"), "{e}");
+    // The documented full example and the defaults are valid.
+    assert!(parse("config/full.toml").is_ok());
+    assert!(Config::parse(Path::new("c.toml"), "[limits]\ndb_replicas = { min = 0, max = 2 }\n").is_ok());
+}
+
+/// A theme or keymap that the config file names and that does not exist is blamed on the
+/// config file's line and column, not on a `--theme` flag nobody gave.
+#[test]
+fn a_theme_named_in_the_config_that_does_not_exist_is_blamed_on_the_config() {
+    let bin = env!("CARGO_BIN_EXE_cockpit");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |config: &str, extra: &[&str]| {
+        let out = Process::new(bin)
+            .args(["--config", fixture(config).to_str().unwrap()])
+            .args(extra)
+            .args(["snapshot", "--demo"])
+            .env("COCKPIT_STATE_DIR", tmp.path())
+            .env("COCKPIT_CONFIG_DIR", tmp.path().join("none"))
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (code, err) = run("config/theme_nosuch.toml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("theme_nosuch.toml:2:9: no theme named \"nosuch\""), "{err}");
+    assert!(!err.contains("--theme"), "{err}");
+    let (code, err) = run("config/keymap_nosuch.toml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("keymap_nosuch.toml:1:10: no keymap named \"emacs\""), "{err}");
+    // Given on the command line, the flag is to blame.
+    let (code, err) = run("config/tuned.toml", &["--theme", "nosuch"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--theme: no theme named \"nosuch\""), "{err}");
 }
 
 #[test]

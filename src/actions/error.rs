@@ -10,7 +10,7 @@ pub enum ActionError {
     Invalid(String),
     #[error("read-only mode: {0} changes the platform and is refused (nothing was sent)")]
     ReadOnly(String),
-    #[error("the action lock is held by {} for {} (since {:.0}s on the platform clock)", .0.holder, .0.action, .0.since)]
+    #[error("the action lock is held by {} for {} since {}", .0.holder, .0.action, .0.since_text())]
     LockHeld(LockHolder),
     #[error("the action lock was lost: {0}")]
     LockLost(String),

@@ -65,6 +65,11 @@ pub enum Record {
     Resumed {
         platform: String,
     },
+    /// Someone abandoned this unfinished action: from here only its clean-up (`always`) steps
+    /// run, then it ends.
+    Abandoning {
+        platform: String,
+    },
     Check {
         step: usize,
         ok: bool,
@@ -235,6 +240,22 @@ pub struct Unfinished {
 }
 
 impl Unfinished {
+    /// The process that started it, when it still runs on this machine (a cockpit whose
+    /// process id is in the action's id): then it is not unfinished, it is running.
+    pub fn running_pid(&self) -> Option<u32> {
+        let pid: u32 = self.id.split('-').nth(1)?.parse().ok()?;
+        if pid == std::process::id() {
+            return None;
+        }
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        (comm.trim() == "cockpit").then_some(pid)
+    }
+
+    /// The steps that run even when it stops early (its clean-ups), by title.
+    pub fn cleanup_steps(&self) -> Vec<&str> {
+        self.plan.steps.iter().filter(|s| s.always).map(|s| s.title.as_str()).collect()
+    }
+
     /// "3 of 7 steps done; step 4 (Scale …) in doubt".
     pub fn describe(&self) -> String {
         let done = self.progress.iter().filter(|p| p.ended.is_some()).count();

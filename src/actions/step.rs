@@ -296,7 +296,7 @@ impl Outcome {
                 "not started: the action lock is held by {} for {} since {}",
                 holder.holder,
                 holder.action,
-                crate::model::units::clock(holder.since)
+                holder.since_text()
             ),
             Outcome::LockLost { reason } => format!("stopped: the action lock was lost ({reason})"),
         }

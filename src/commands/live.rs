@@ -5,15 +5,14 @@
 use super::Setup;
 use super::host::{Backend, DeskHost};
 use crate::actions::ActionDesk;
-use crate::cli::{GlobalArgs, SnapshotArgs};
+use crate::cli::GlobalArgs;
 use crate::live::{Clock, Env, Targets};
-use crate::model::report::Report;
-use crate::model::{Board, Level, SourceId};
+use crate::model::{Board, Level};
 use crate::ui::app::{App, Mode};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-const NOTHING_CONFIGURED: &str = "cockpit: no live source is configured: no kubeconfig (--kubeconfig, KUBECONFIG, \
+pub(super) const NOTHING_CONFIGURED: &str = "cockpit: no live source is configured: no kubeconfig (--kubeconfig, KUBECONFIG, \
      ~/.kube/config or in-cluster), no REDIS_URL, no DATABASE_URL or PGHOST, no AWS credentials.\n\
      `cockpit check` says what each source needs; `cockpit demo` shows the cockpit on its simulator.";
 
@@ -57,33 +56,6 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     let code = super::run_ui(&mut app, rx, &mut host).await;
     drop(host);
     code
-}
-
-/// One refresh of every configured source, then the report. Exit status 1 when a
-/// configured source failed (the report still shows the rest).
-pub async fn snapshot(setup: Setup, args: SnapshotArgs) -> anyhow::Result<i32> {
-    let config = setup.config;
-    let targets = Targets::resolve(&config, &Env::process()).await;
-    let configured = targets.configured();
-    if configured.is_empty() {
-        eprintln!("{NOTHING_CONFIGURED}");
-        return Ok(super::EXIT_FAILURE);
-    }
-    let clock = Clock::start();
-    let mut board = Board::new(config.board_settings(), &configured);
-    let updates = crate::sources::refresh_all_once(&targets, &config, clock).await;
-    let failed = updates.iter().filter(|u| u.result.is_err()).count();
-    for u in updates {
-        board.ingest(u);
-    }
-    super::snapshot::print(&Report::from_board(&board, format!("live: {}", targets.describe())), args.format);
-    if failed > 0 {
-        let names: Vec<&str> =
-            SourceId::ALL.iter().filter(|s| board.source_status(**s).is_stale()).map(|s| s.name()).collect();
-        eprintln!("cockpit: {} failed: see `cockpit check`", names.join(", "));
-        return Ok(super::EXIT_FAILURE);
-    }
-    Ok(0)
 }
 
 pub async fn check(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {

@@ -71,7 +71,7 @@ pub struct Setup {
 /// Load the config, theme and keymap; any error names its file, line and column.
 pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     let loaded = Config::load(g.config.as_deref())?;
-    let mut config = loaded.config;
+    let mut config = loaded.config.clone();
     if g.read_only {
         config.read_only = true;
     }
@@ -91,13 +91,23 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
         config.aws.region = Some(r.clone());
     }
     let user_dir = paths::config_dir();
-    let theme_name = match &g.theme {
-        Some(t) => t.clone(),
+    let (theme_name, theme_from_file) = match &g.theme {
+        Some(t) => (t.clone(), false),
         // NO_COLOR (no-color.org) picks the monochrome theme unless one is asked for.
-        None if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => "mono".into(),
-        None => config.theme.clone(),
+        None if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => ("mono".into(), false),
+        None => (config.theme.clone(), true),
     };
-    let theme = Theme::load(&theme_name, user_dir.as_deref())?;
-    let keymap = Keymap::load(g.keymap.as_deref().unwrap_or(&config.keymap), user_dir.as_deref())?;
+    // A name that no file answers to is blamed where it was written: the flag, or the config
+    // file's line and column.
+    let blame = |key: &str, from_file: bool, e: ConfigError| -> ConfigError {
+        let unnamed = e.line == 0 && e.file == std::path::Path::new(&format!("--{key}"));
+        match (from_file && unnamed).then(|| loaded.error_at(key, e.message.clone())).flatten() {
+            Some(located) => located,
+            None => e,
+        }
+    };
+    let theme = Theme::load(&theme_name, user_dir.as_deref()).map_err(|e| blame("theme", theme_from_file, e))?;
+    let keymap_name = g.keymap.clone().unwrap_or_else(|| config.keymap.clone());
+    let keymap = Keymap::load(&keymap_name, user_dir.as_deref()).map_err(|e| blame("keymap", g.keymap.is_none(), e))?;
     Ok(Setup { config, config_path: loaded.path, theme, keymap, user_dir })
 }

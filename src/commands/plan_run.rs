@@ -4,7 +4,7 @@
 //! only while the action waits, so a 10-minute wait takes no real time).
 
 use super::{EXIT_FAILURE, Setup};
-use crate::actions::journal::{self, Unfinished, Who};
+use crate::actions::journal::{self, Unfinished};
 use crate::actions::procedure::{FormCx, PlanCx};
 use crate::actions::runner::{RunHandle, RunOpts, Runner};
 use crate::actions::step::{Plan, RunEvent};
@@ -144,19 +144,21 @@ pub async fn run(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
         eprintln!("cockpit: {}", ActionError::ReadOnly(p.name().into()));
         return Ok(EXIT_FAILURE);
     }
+    let mut pending = journal::unfinished(&settings.journal_dir);
     if !args.yes {
-        eprintln!(
-            "cockpit: `cockpit run {0}` changes the platform: add --yes (`cockpit plan {0}` shows what it would do)",
-            p.name()
-        );
+        eprintln!("cockpit: {}", refusal(p.name(), &args, &pending));
         return Ok(EXIT_USAGE);
     }
-    let mut pending = journal::unfinished(&settings.journal_dir);
-    if args.abandon {
-        for u in pending.drain(..) {
-            journal::abandon(&u, Who::local(journal::local_user()), 0.0)?;
-            println!("abandoned {} ({}): {}", u.action, u.id, u.describe());
-        }
+    // A run whose process is alive on this machine is not unfinished: taking its lock over
+    // (resume, abandon) would act beside it.
+    if (args.resume || args.abandon)
+        && let Some((u, pid)) = pending.iter().find_map(|u| u.running_pid().map(|pid| (u, pid)))
+    {
+        eprintln!(
+            "cockpit: {} ({}) is still running in process {pid} on this machine: stop it (or let it end) first",
+            u.action, u.id
+        );
+        return Ok(EXIT_FAILURE);
     }
     let resume: Option<Unfinished> = if args.resume {
         match pending.iter().rposition(|u| u.action == p.name()) {
@@ -169,15 +171,31 @@ pub async fn run(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
     } else {
         None
     };
-    if resume.is_none() && !pending.is_empty() {
+    if resume.is_none() && !args.abandon && !pending.is_empty() {
         eprintln!("cockpit: an action was left unfinished (a crash or a dropped link):");
         for u in &pending {
-            eprintln!("  {} {} started {} by {}: {}", u.action, u.id, u.started, u.user, u.describe());
+            eprintln!("  {}", unfinished_line(u));
         }
         eprintln!("run it again with --resume to carry it on (repeating no change), or --abandon to drop it");
         return Ok(EXIT_FAILURE);
     }
     let t = open(&setup, &args, settings).await?;
+    if args.abandon {
+        for u in pending.drain(..) {
+            println!("abandoning {}; running its clean-up steps", unfinished_line(&u));
+            let plan = u.plan.clone();
+            let (r, h) = Runner::abandon(Arc::clone(&t.platform), u, RunOpts::from_settings(&t.settings));
+            if !follow(r, h, &plan).await {
+                eprintln!(
+                    "cockpit: {} not run: the abandoned {} did not end cleanly (its journal says where it stopped)",
+                    p.name(),
+                    plan.action
+                );
+                return Ok(EXIT_FAILURE);
+            }
+            println!();
+        }
+    }
     let mut opts = RunOpts::from_settings(&t.settings);
     opts.dry_run = args.dry_run;
     let (runner, handle, plan) = match resume {
@@ -213,6 +231,58 @@ pub async fn run(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
     println!("\nrunning {} on {}", plan.action, t.platform.describe());
     let ok = follow(runner, handle, &plan).await;
     Ok(if ok { 0 } else { EXIT_FAILURE })
+}
+
+/// Why `run` without `--yes` does nothing, naming what it would do to an unfinished action.
+fn refusal(name: &str, args: &ActionArgs, pending: &[Unfinished]) -> String {
+    let plan_hint = format!("(`cockpit plan {name}` shows what it would do)");
+    if args.abandon && !pending.is_empty() {
+        let what: Vec<String> = pending
+            .iter()
+            .map(|u| {
+                let cleanup = u.cleanup_steps();
+                let cleanup = if cleanup.is_empty() {
+                    "it has no clean-up steps".to_string()
+                } else {
+                    format!("its clean-up: {}", cleanup.join("; "))
+                };
+                format!("\n  abandon {} ({cleanup})", unfinished_line(u))
+            })
+            .collect();
+        return format!(
+            "`cockpit run {name} --abandon` changes the platform: it would{}\n  then run {name}\nadd --yes to do it {plan_hint}",
+            what.concat()
+        );
+    }
+    if let Some(u) = pending.iter().rev().find(|u| args.resume && u.action == name) {
+        return format!(
+            "`cockpit run {name} --resume` changes the platform: it would carry on {}\nadd --yes to do it",
+            unfinished_line(u)
+        );
+    }
+    let mut out = format!("`cockpit run {name}` changes the platform: add --yes {plan_hint}");
+    if !pending.is_empty() {
+        out.push_str("\nand first: an action was left unfinished (a crash or a dropped link):");
+        for u in pending {
+            out.push_str(&format!("\n  {}", unfinished_line(u)));
+        }
+        out.push_str(
+            "\nadd --resume to carry it on (repeating no change), or --abandon to run its clean-up and drop it",
+        );
+    }
+    out
+}
+
+/// "drain-workers 20250301T031245Z-4242-0000-drain-workers, started 2025-03-01T04:12:45+01:00
+/// by alice@host: 1 of 6 steps done".
+fn unfinished_line(u: &Unfinished) -> String {
+    let started = u
+        .started
+        .parse::<jiff::Timestamp>()
+        .map(|t| crate::model::report::rfc3339(&t.to_zoned(jiff::tz::TimeZone::system())))
+        .unwrap_or_else(|_| u.started.clone());
+    let running = u.running_pid().map(|pid| format!(" (still running in process {pid})")).unwrap_or_default();
+    format!("{} {}, started {started} by {}: {}{running}", u.action, u.id, u.user, u.describe())
 }
 
 /// Print the run's progress until it ends; Ctrl-C aborts at the next safe point.

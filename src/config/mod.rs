@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod paths;
 pub mod sources;
 pub mod theme;
+pub mod validate;
 
 pub use error::{ConfigError, EXIT_CONFIG};
 
@@ -70,6 +71,19 @@ impl Default for Config {
 pub struct Loaded {
     pub config: Config,
     pub path: Option<PathBuf>,
+    /// The file's text, to place an error found later (a theme the file names that does not
+    /// exist) at its line and column.
+    pub text: Option<String>,
+}
+
+impl Loaded {
+    /// An error about the value of the top-level `key`, placed at that value in the file
+    /// when the file sets it.
+    pub fn error_at(&self, key: &str, message: impl Into<String>) -> Option<ConfigError> {
+        let (path, text) = (self.path.as_ref()?, self.text.as_ref()?);
+        let span = validate::Spans::parse(text).value(&[key])?;
+        Some(ConfigError::at(path, text, span.start, message))
+    }
 }
 
 impl Config {
@@ -79,11 +93,11 @@ impl Config {
             Some(p) => (Some(p.to_path_buf()), true),
             None => (paths::default_config_file(), false),
         };
-        let Some(path) = path else { return Ok(Loaded { config: Config::default(), path: None }) };
+        let Some(path) = path else { return Ok(Loaded { config: Config::default(), path: None, text: None }) };
         match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Loaded { config: Config::parse(&path, &text)?, path: Some(path) }),
+            Ok(text) => Ok(Loaded { config: Config::parse(&path, &text)?, path: Some(path), text: Some(text) }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
-                Ok(Loaded { config: Config::default(), path: None })
+                Ok(Loaded { config: Config::default(), path: None, text: None })
             }
             Err(e) => Err(ConfigError::whole_file(&path, format!("cannot read: {e}"))),
         }
@@ -118,44 +132,7 @@ impl Config {
                 }
             }
         }
-        let l = &self.limits;
-        for (name, r) in [
-            ("api_pods", l.api_pods),
-            ("worker_pods", l.worker_pods),
-            ("redis_shards", l.redis_shards),
-            ("db_replicas", l.db_replicas),
-        ] {
-            if r.min > r.max {
-                let off = text.find(&format!("[limits.{name}]")).or_else(|| text.find(name)).unwrap_or(0);
-                return Err(ConfigError::at(
-                    file,
-                    text,
-                    off,
-                    format!("limits.{name}: min {} is above max {}", r.min, r.max),
-                ));
-            }
-        }
-        if !(0.2..=3600.0).contains(&self.refresh_secs) {
-            let off = text.find("refresh_secs").unwrap_or(0);
-            return Err(ConfigError::at(
-                file,
-                text,
-                off,
-                "refresh_secs: expected a number of seconds between 0.2 and 3600",
-            ));
-        }
-        let c = &self.capacity;
-        for (name, v) in [
-            ("tasks_per_worker", c.tasks_per_worker),
-            ("avg_processing_secs", c.avg_processing_secs),
-            ("target_queue_secs", c.target_queue_secs),
-        ] {
-            if !(v > 0.0 && v.is_finite()) {
-                let off = text.find(name).unwrap_or(0);
-                return Err(ConfigError::at(file, text, off, format!("capacity.{name}: expected a positive number")));
-            }
-        }
-        Ok(())
+        validate::validate(self, file, text)
     }
 
     /// Thresholds for the board: defaults from the runbook, overridden by the file.

@@ -42,6 +42,8 @@ roles! {
 pub struct Theme {
     pub name: String,
     styles: BTreeMap<&'static str, Style>,
+    /// The terminal background a theme that paints none is made for.
+    background: Option<Color>,
 }
 
 impl Theme {
@@ -73,28 +75,80 @@ impl Theme {
             next = file.inherits.as_ref().map(|s| s.get_ref().clone());
             chain.push((path, n, text, file));
         }
-        // Resolve from the root ancestor down, so children override.
-        let mut palette: BTreeMap<String, Color> = BTreeMap::new();
-        let mut styles: BTreeMap<&'static str, Style> = BTreeMap::new();
+        // Merge first, resolve after: a child's palette applies to every role, the inherited
+        // ones included (resolving each file's roles as it comes would leave an inherited role
+        // in its parent's colours: light grey text on a light popup).
+        let mut palette: BTreeMap<String, Source<'_>> = BTreeMap::new();
+        let mut roles: BTreeMap<&'static str, (&Path, &str, &StyleSpec)> = BTreeMap::new();
+        let mut background: Option<Source<'_>> = None;
         for (path, _, text, file) in chain.iter().rev() {
             for (k, v) in &file.palette {
-                let c = parse_color(v.get_ref(), &palette)
-                    .ok_or_else(|| ConfigError::at(path, text, v.span().start, color_expected(v.get_ref())))?;
-                palette.insert(k.clone(), c);
+                palette.insert(k.clone(), (path.as_path(), text.as_str(), v));
             }
             for (k, spec) in &file.roles {
                 let role = Role::ALL.iter().find(|r| r.key() == k.get_ref()).expect("checked");
-                styles.insert(role.key(), spec.to_style(path, text, &palette)?);
+                roles.insert(role.key(), (path.as_path(), text.as_str(), spec));
+            }
+            if let Some(b) = &file.background {
+                background = Some((path.as_path(), text.as_str(), b));
             }
         }
-        Ok(Theme { name: name.to_string(), styles })
+        let mut colours: BTreeMap<String, Color> = BTreeMap::new();
+        for name in palette.keys() {
+            let c = resolve(name, &palette, &mut Vec::new())?;
+            colours.insert(name.clone(), c);
+        }
+        let mut styles: BTreeMap<&'static str, Style> = BTreeMap::new();
+        for (key, (path, text, spec)) in roles {
+            styles.insert(key, spec.to_style(path, text, &colours)?);
+        }
+        let background = match background {
+            Some((path, text, b)) => Some(
+                parse_color(b.get_ref(), &colours)
+                    .ok_or_else(|| ConfigError::at(path, text, b.span().start, color_expected(b.get_ref())))?,
+            ),
+            None => None,
+        };
+        Ok(Theme { name: name.to_string(), styles, background })
     }
+
+    /// The colour the text is drawn on: the one the text role paints, else the terminal
+    /// background the theme is made for (its `background`), if it says.
+    pub fn background(&self) -> Option<Color> {
+        self.style(Role::Text).bg.or(self.background)
+    }
+}
+
+/// A palette entry as written: its file, the file's text and the spanned value.
+type Source<'a> = (&'a Path, &'a str, &'a Spanned<String>);
+
+/// A palette name's colour; an entry may name another entry (of any file of the chain).
+fn resolve(name: &str, palette: &BTreeMap<String, Source<'_>>, seen: &mut Vec<String>) -> Result<Color, ConfigError> {
+    let (path, text, v) = palette[name];
+    let value = v.get_ref();
+    if let Some(other) = palette.get_key_value(value.as_str()).map(|(k, _)| k.clone()).filter(|k| k != name) {
+        if seen.contains(&other) {
+            return Err(ConfigError::at(
+                path,
+                text,
+                v.span().start,
+                format!("palette entry {name:?} loops through {other:?}"),
+            ));
+        }
+        seen.push(name.to_string());
+        return resolve(&other, palette, seen);
+    }
+    parse_color(value, &BTreeMap::new())
+        .ok_or_else(|| ConfigError::at(path, text, v.span().start, color_expected(value)))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
     inherits: Option<Spanned<String>>,
+    /// The terminal background the theme is made for, when its text role paints none (the
+    /// contrast of its colours is checked against it).
+    background: Option<Spanned<String>>,
     #[serde(default)]
     palette: BTreeMap<String, Spanned<String>>,
     #[serde(default)]

@@ -94,6 +94,21 @@ pub struct LockHolder {
     /// Seconds on the platform clock when it was last renewed.
     pub renewed: f64,
     pub action: String,
+    /// When it was taken on the wall clock (the live platform; the simulator's clock is
+    /// simulated time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_wall: Option<jiff::Timestamp>,
+}
+
+impl LockHolder {
+    /// When it was taken, as a person reads it: local time with its offset (RFC 3339) on the
+    /// live platform, "T+00:12:30" of simulated time on the simulator.
+    pub fn since_text(&self) -> String {
+        match self.since_wall {
+            Some(t) => crate::model::report::rfc3339(&t.to_zoned(jiff::tz::TimeZone::system())),
+            None => format!("T+{} (simulated time)", crate::model::units::clock(self.since)),
+        }
+    }
 }
 
 /// The outcome of trying to take the lock.

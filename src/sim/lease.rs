@@ -26,7 +26,13 @@ impl Simulator {
             Some(l) if l.live(now) => l.holder.since,
             _ => now,
         };
-        let holder = LockHolder { holder: holder.to_string(), since, renewed: now, action: action.to_string() };
+        let holder = LockHolder {
+            holder: holder.to_string(),
+            since,
+            renewed: now,
+            action: action.to_string(),
+            since_wall: None,
+        };
         self.lease = Some(Lease { holder, ttl: ttl_secs.max(0.0) });
         LockOutcome::Acquired
     }
@@ -42,7 +48,12 @@ impl Simulator {
             }
             Some(l) => Err(PlatformError::new(
                 ErrorKind::Conflict,
-                format!("the lock is held by {} ({}) since {:.0}s", l.holder.holder, l.holder.action, l.holder.since),
+                format!(
+                    "the lock is held by {} ({}) since {}",
+                    l.holder.holder,
+                    l.holder.action,
+                    l.holder.since_text()
+                ),
             )),
             None => Err(PlatformError::new(ErrorKind::Conflict, format!("{holder} does not hold the lock"))),
         }

@@ -91,6 +91,10 @@ pub struct Runner {
     stopping: Option<Outcome>,
     lock_lost: bool,
     warnings: bool,
+    /// Abandoning an unfinished action: only its clean-up steps run.
+    abandon: bool,
+    /// Leave the journal without its `end` record (the action stays unfinished).
+    keep_open: bool,
 }
 
 impl Runner {
@@ -102,6 +106,17 @@ impl Runner {
     pub fn resume(platform: Arc<dyn Platform>, unfinished: Unfinished, opts: RunOpts) -> (Runner, RunHandle) {
         let plan = unfinished.plan.clone();
         Self::build(platform, plan, opts, Some(unfinished))
+    }
+
+    /// Abandon an unfinished action: take over its lock (its holder is the dead run), run only
+    /// its clean-up (`always`) steps that have not ended (removing a drain annotation, say),
+    /// journaled, and end it. If the lock is held by someone else nothing runs and the action
+    /// stays unfinished.
+    pub fn abandon(platform: Arc<dyn Platform>, unfinished: Unfinished, opts: RunOpts) -> (Runner, RunHandle) {
+        let plan = unfinished.plan.clone();
+        let (mut runner, handle) = Self::build(platform, plan, opts, Some(unfinished));
+        runner.abandon = true;
+        (runner, handle)
     }
 
     fn build(
@@ -127,6 +142,8 @@ impl Runner {
             stopping: None,
             lock_lost: false,
             warnings: false,
+            abandon: false,
+            keep_open: false,
         };
         (runner, RunHandle { events: rx, abort })
     }
@@ -197,6 +214,7 @@ impl Runner {
         };
         self.journal = Some(journal);
         let first = match &self.resume {
+            Some(_) if self.abandon => Record::Abandoning { platform: p.describe() },
             Some(_) => Record::Resumed { platform: p.describe() },
             None => Record::Start {
                 action: action.clone(),
@@ -213,13 +231,20 @@ impl Runner {
             let mut lock = LockKeeper::new(holder, self.opts.lock_ttl);
             match lock.acquire(p.as_ref(), &action).await {
                 Ok(()) => self.lock = Some(lock),
-                Err(ActionError::LockHeld(h)) => return self.finish(Outcome::LockHeld { holder: h }).await,
+                Err(ActionError::LockHeld(h)) => {
+                    // Someone else acts now: an abandoned action keeps its clean-up for later.
+                    self.keep_open = self.abandon;
+                    return self.finish(Outcome::LockHeld { holder: h }).await;
+                }
                 Err(e) => {
+                    self.keep_open = self.abandon;
                     return self.finish(Outcome::Failed { reason: format!("cannot take the action lock: {e}") }).await;
                 }
             }
         }
-        if let Some(reason) = self.resume.as_ref().and_then(|u| u.stopping.clone()) {
+        if self.abandon {
+            self.stop(Outcome::Stopped { reason: format!("abandoned by {}", who.user) });
+        } else if let Some(reason) = self.resume.as_ref().and_then(|u| u.stopping.clone()) {
             self.stopping = Some(Outcome::Failed { reason });
         }
         for i in 0..self.plan.steps.len() {
@@ -247,12 +272,40 @@ impl Runner {
             let state = self.exec(i, &step, &progress).await;
             self.end_step(i, state);
         }
-        let outcome = self.stopping.clone().unwrap_or(if self.warnings {
-            Outcome::CompletedWithWarnings
+        let outcome = if self.abandon {
+            self.abandoned_outcome(&who.user)
         } else {
-            Outcome::Completed
-        });
+            self.stopping.clone().unwrap_or(if self.warnings {
+                Outcome::CompletedWithWarnings
+            } else {
+                Outcome::Completed
+            })
+        };
         self.finish(outcome).await
+    }
+
+    /// How an abandon ended: its clean-up steps all done, or the first that was not.
+    fn abandoned_outcome(&self, user: &str) -> Outcome {
+        let cleanups: Vec<usize> = (0..self.plan.steps.len()).filter(|i| self.plan.steps[*i].always).collect();
+        let bad = cleanups.iter().find_map(|&i| match &self.states[i] {
+            StepState::Failed { reason } | StepState::Warning { reason } | StepState::Skipped { reason } => {
+                Some(format!("step {} ({}): {reason}", i + 1, self.plan.steps[i].title))
+            }
+            _ => None,
+        });
+        match bad {
+            Some(b) => Outcome::Failed { reason: format!("abandoned by {user}, but its clean-up did not finish: {b}") },
+            None if cleanups.is_empty() => {
+                Outcome::Stopped { reason: format!("abandoned by {user}; it has no clean-up steps") }
+            }
+            None => Outcome::Stopped {
+                reason: format!(
+                    "abandoned by {user}; its clean-up ran ({} step{})",
+                    cleanups.len(),
+                    if cleanups.len() == 1 { "" } else { "s" }
+                ),
+            },
+        }
     }
 
     fn end_step(&mut self, i: usize, state: StepState) {
@@ -284,7 +337,11 @@ impl Runner {
         {
             self.note(Level::Warn, note);
         }
-        self.journal_write(Record::End { outcome: outcome.clone() });
+        if self.keep_open {
+            self.journal_write(Record::Note { text: format!("not abandoned: {}", outcome.describe()) });
+        } else {
+            self.journal_write(Record::End { outcome: outcome.clone() });
+        }
         let steps = self
             .plan
             .steps
@@ -299,7 +356,8 @@ impl Runner {
             outcome: outcome.clone(),
             steps,
             journal: self.journal.as_ref().map(|j| j.path().to_path_buf()),
-            follow_up: if outcome.ok() { self.plan.follow_up.clone() } else { Vec::new() },
+            // An abandoned action's follow-ups were for the run that did not happen.
+            follow_up: if outcome.ok() && !self.abandon { self.plan.follow_up.clone() } else { Vec::new() },
             dry_run: self.opts.dry_run,
         };
         self.emit(RunEvent::Finished(summary.clone()));

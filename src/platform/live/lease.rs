@@ -39,6 +39,7 @@ impl KubeOps {
             since: at(&spec.acquire_time).unwrap_or(renewed),
             renewed,
             action: l.metadata.annotations.as_ref().and_then(|a| a.get(ACTION_KEY)).cloned().unwrap_or_default(),
+            since_wall: spec.acquire_time.as_ref().or(spec.renew_time.as_ref()).map(|t| t.0),
         })
     }
 
