@@ -8,6 +8,7 @@ pub mod live;
 pub mod logging;
 pub mod model;
 pub mod platform;
+pub mod record;
 pub mod sim;
 pub mod sources;
 pub mod ui;

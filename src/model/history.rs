@@ -8,18 +8,28 @@ use std::collections::VecDeque;
 pub struct Ring<T> {
     cap: usize,
     items: VecDeque<T>,
+    /// Items ever pushed, so a reader can tell which are new since it last looked.
+    #[serde(default)]
+    pushed: u64,
 }
 
 impl<T> Ring<T> {
     pub fn new(cap: usize) -> Self {
         let cap = cap.max(1);
-        Ring { cap, items: VecDeque::with_capacity(cap) }
+        Ring { cap, items: VecDeque::with_capacity(cap), pushed: 0 }
     }
     pub fn push(&mut self, v: T) {
         if self.items.len() == self.cap {
             self.items.pop_front();
         }
         self.items.push_back(v);
+        self.pushed += 1;
+    }
+
+    /// How many items were ever pushed (the newest `pushed - seen` are new to a reader who had
+    /// seen `seen`).
+    pub fn pushed(&self) -> u64 {
+        self.pushed
     }
     pub fn len(&self) -> usize {
         self.items.len()
