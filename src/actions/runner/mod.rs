@@ -91,6 +91,8 @@ pub struct Runner {
     stopping: Option<Outcome>,
     lock_lost: bool,
     warnings: bool,
+    /// Why the notification could not be sent.
+    notify_failed: Option<String>,
 }
 
 impl Runner {
@@ -127,6 +129,7 @@ impl Runner {
             stopping: None,
             lock_lost: false,
             warnings: false,
+            notify_failed: None,
         };
         (runner, RunHandle { events: rx, abort })
     }
@@ -301,6 +304,7 @@ impl Runner {
             journal: self.journal.as_ref().map(|j| j.path().to_path_buf()),
             follow_up: if outcome.ok() { self.plan.follow_up.clone() } else { Vec::new() },
             dry_run: self.opts.dry_run,
+            notify_failed: self.notify_failed.clone(),
         };
         self.emit(RunEvent::Finished(summary.clone()));
         summary
