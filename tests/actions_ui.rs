@@ -324,6 +324,11 @@ async fn the_dashboard_stays_alive_while_an_action_runs() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut u = ui(Scenario::Baseline, 600.0, settings(dir.path()));
     scale_api_running(&mut u).await;
+    // The run's keys are all offered, whole, at 80 columns (on two lines there).
+    let s = u.screen(80, 24);
+    for hint in ["<Esc> abort at the next safe point", "m shrink (dashboard keys work)", "<PgDn> page"] {
+        assert!(s.contains(hint), "{hint:?}:\n{s}");
+    }
     // A dashboard key shrinks the action to its strip and does what it does on the dashboard.
     u.key(KeyCode::Char('3'));
     assert_eq!((u.context(), u.app.focus), (Context::Strip, PaneId::Workers));
@@ -467,12 +472,21 @@ async fn the_notify_field_takes_spaces_a_cursor_edits_and_paste() {
     u.type_text(" 障害");
     u.key(KeyCode::Backspace);
     assert_eq!(message(&u), Some(format!("{want} 障")));
-    // The cursor is on the Notify line, after the text, and visible.
+    // The whole message is on screen, over two lines here, the cursor after its end.
     let mut t = u.terminal(200, 60);
     let screen = text(&t, 200, 60);
     let pos = t.get_cursor_position().expect("cursor");
-    let row = screen.lines().nth(pos.y as usize).expect("cursor row");
-    assert!(row.contains("▸ Notify") && row.contains("war room 3) 障"), "{row}");
+    let rows: Vec<&str> = screen.lines().collect();
+    let row = rows[pos.y as usize];
+    assert!(rows[pos.y as usize - 1].contains("▸ Notify  ") && row.contains("war room 3) 障"), "{screen}");
+    // Read the field's cells, from the value's column to the popup's border, on both lines.
+    let buf = t.backend().buffer().clone();
+    let top = pos.y - 1;
+    let x0 = (0..200).find(|x| buf[(*x, top)].symbol() == "▸").expect("the focus mark") + 23;
+    let border = (x0..200).find(|x| buf[(*x, top)].symbol() == "│").expect("the popup's border");
+    // The field is the popup's width less the label, and one column of margin.
+    let field = |y: u16| -> String { (x0..border - 1).map(|x| buf[(x, y)].symbol()).collect() };
+    assert_eq!(format!("{}{}", field(top), field(pos.y)).trim_end(), format!("{want} 障"), "{screen}");
     assert_eq!(t.backend().buffer()[Position::new(pos.x, pos.y)].symbol(), " ", "the cursor is past the text");
     assert_eq!(t.backend().buffer()[Position::new(pos.x - 2, pos.y)].symbol(), "障", "{row}");
     // Numbers keep their behaviour: the first digit replaces the value.

@@ -164,11 +164,7 @@ impl App {
     pub fn handle_event(&mut self, ev: &Event) {
         match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => self.handle_key(*k),
-            Event::Paste(text) if self.popup.is_none() => {
-                if self.desk.paste(text) {
-                    self.dirty = true;
-                }
-            }
+            Event::Paste(text) if self.popup.is_none() && self.desk.paste(text) => self.dirty = true,
             Event::Resize(..) => self.dirty = true,
             _ => {}
         }

@@ -89,6 +89,42 @@ impl Editor {
     }
 }
 
+impl Editor {
+    /// The whole text in lines of `width` columns (broken between characters, never through
+    /// a wide one), and the cursor's line and column: nothing of it is hidden while it is
+    /// edited. The cursor has a cell of its own, on a line of its own if the last one is full.
+    pub fn lines(&self, width: usize) -> (Vec<String>, (usize, usize)) {
+        let width = width.max(2);
+        let cursor = self.input.cursor();
+        let mut lines = vec![String::new()];
+        let (mut used, mut chars) = (0usize, 0usize);
+        let mut at = None;
+        for g in self.value().graphemes(true) {
+            let w = g.width();
+            if used + w > width {
+                lines.push(String::new());
+                used = 0;
+            }
+            if at.is_none() && chars >= cursor {
+                at = Some((lines.len() - 1, used));
+            }
+            if let Some(l) = lines.last_mut() {
+                l.push_str(g);
+            }
+            used += w;
+            chars += g.chars().count();
+        }
+        let at = at.unwrap_or_else(|| {
+            if used >= width {
+                lines.push(String::new());
+                used = 0;
+            }
+            (lines.len() - 1, used)
+        });
+        (lines, at)
+    }
+}
+
 fn request(k: &KeyEvent, line: bool) -> Option<InputRequest> {
     use InputRequest::*;
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
@@ -184,6 +220,22 @@ mod tests {
         assert_eq!(e.cursor_col(), 2, "one character, two columns");
         e.key(&key(KeyCode::Backspace));
         assert_eq!(e.value(), "害対応 ok");
+    }
+
+    #[test]
+    fn the_whole_text_is_laid_out_in_lines_with_the_cursor_in_them() {
+        let mut e = Editor::new("EMERGENCY SCALE: INC 42");
+        assert_eq!(e.lines(10), (vec!["EMERGENCY ".into(), "SCALE: INC".into(), " 42".into()], (2, 3)));
+        e.key(&key(KeyCode::Home));
+        assert_eq!(e.lines(10).1, (0, 0));
+        for _ in 0..10 {
+            e.key(&key(KeyCode::Right));
+        }
+        assert_eq!(e.lines(10).1, (1, 0), "the cursor on the first cell of the second line");
+        let e = Editor::new("0123456789");
+        assert_eq!(e.lines(10), (vec!["0123456789".into(), String::new()], (1, 0)), "a full line: the cursor below");
+        let e = Editor::new("ab障害");
+        assert_eq!(e.lines(5), (vec!["ab障".into(), "害".into()], (1, 2)), "a wide character is not split");
     }
 
     #[test]

@@ -47,10 +47,15 @@ pub fn draw(f: &mut Frame, app: &App, v: &FormView, planning: bool) {
         let label = Span::styled(format!("{marker}{}", pad(&field.label, 20)), t.style(Role::Text));
         match (&field.value, v.editor.as_ref().filter(|_| focused)) {
             (FieldValue::Text(_), Some(editor)) => {
+                // The whole text, over as many lines as it needs, the cursor in it.
                 let room = w.saturating_sub(VALUE_AT + 1).max(8);
-                let (shown, col) = editor.window(room);
-                lines.push(Line::from(edited(app, label, &shown, col, room)));
-                cursor = Some((start, VALUE_AT + col));
+                let (parts, (row, col)) = editor.lines(room);
+                for (j, part) in parts.iter().enumerate() {
+                    let head = if j == 0 { label.clone() } else { Span::raw(" ".repeat(VALUE_AT - 1)) };
+                    let at = (j == row).then_some(col);
+                    lines.push(Line::from(edited(app, head, part, at, room)));
+                }
+                cursor = Some((start + row, VALUE_AT + col));
             }
             (FieldValue::Text(text), None) => {
                 // Shown whole: a long message wraps under its label.
@@ -87,17 +92,17 @@ pub fn draw(f: &mut Frame, app: &App, v: &FormView, planning: bool) {
         lines.push(Line::styled(l, t.style(Role::Muted)));
     }
     let hint = if planning {
-        Line::styled("planning: reading the platform…", t.style(Role::Accent))
+        vec![Line::styled("planning: reading the platform…", t.style(Role::Accent))]
     } else {
         let mut items = vec![(Command::NextField, "field")];
         if v.editor.is_none() {
             items.push((Command::Increment, "change"));
         }
         items.extend([(Command::Confirm, "plan"), (Command::PageDown, "page"), (Command::Close, "close")]);
-        hints(app, Context::Form, &items)
+        hints(app, Context::Form, &items, w)
     };
-    let inner = frame(f, app, title, lines.len() + 1);
-    let placed = body(f, app, inner, lines, &v.pager, Some(focus_lines), vec![hint]);
+    let inner = frame(f, app, title, lines.len() + hint.len());
+    let placed = body(f, app, inner, lines, &v.pager, Some(focus_lines), hint);
     // The terminal's own cursor sits in the text being edited.
     if let Some((line, col)) = cursor
         && let Some(y) = placed.row(line)
@@ -107,25 +112,26 @@ pub fn draw(f: &mut Frame, app: &App, v: &FormView, planning: bool) {
     }
 }
 
-/// A text field being edited: the visible part of its text in a field `room` columns wide,
-/// the cell under the cursor reversed.
-fn edited(app: &App, label: Span<'static>, shown: &str, col: usize, room: usize) -> Vec<Span<'static>> {
+/// A line of a text field being edited, in a field `room` columns wide; on the cursor's line
+/// (`col`), the cell under the cursor reversed.
+fn edited(app: &App, label: Span<'static>, shown: &str, col: Option<usize>, room: usize) -> Vec<Span<'static>> {
     let t = &app.theme;
     let field = t.style(Role::Selection);
     let mut before = String::new();
-    let mut under = String::from(" ");
+    let mut under = String::new();
     let mut after = String::new();
     let mut at = 0;
     for g in shown.graphemes(true) {
-        let gw = g.width();
-        if at < col {
-            before.push_str(g);
-        } else if at == col {
-            under = g.to_string();
-        } else {
-            after.push_str(g);
+        match col {
+            Some(c) if at < c => before.push_str(g),
+            Some(c) if at == c => under = g.to_string(),
+            Some(_) => after.push_str(g),
+            None => before.push_str(g),
         }
-        at += gw;
+        at += g.width();
+    }
+    if col.is_some() && under.is_empty() {
+        under.push(' ');
     }
     let used = before.width() + under.width() + after.width();
     after.push_str(&" ".repeat(room.saturating_sub(used)));

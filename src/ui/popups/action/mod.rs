@@ -158,19 +158,29 @@ fn break_point(word: &str, room: usize) -> usize {
     }
 }
 
-/// "Enter run · Esc back" from the keymap, so a remapped key reads right.
-fn hints(app: &App, ctx: Context, items: &[(Command, &str)]) -> Line<'static> {
+/// "Enter run · Esc back" from the keymap, so a remapped key reads right; as many lines as
+/// `width` needs (a hint goes whole to the next line rather than being cut).
+fn hints(app: &App, ctx: Context, items: &[(Command, &str)], width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let mut spans = Vec::new();
+    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+    let mut used = 0;
     for (cmd, what) in items {
         let Some(k) = app.keymap.hint(ctx, cmd) else { continue };
-        if !spans.is_empty() {
-            spans.push(Span::styled(" · ", t.style(Role::Muted)));
+        let w = k.width() + 1 + what.width();
+        if used > 0 && used + 3 + w > width {
+            lines.push(Vec::new());
+            used = 0;
         }
-        spans.push(Span::styled(k, t.style(Role::Key)));
-        spans.push(Span::styled(format!(" {what}"), t.style(Role::Muted)));
+        let Some(line) = lines.last_mut() else { continue };
+        if used > 0 {
+            line.push(Span::styled(" · ", t.style(Role::Muted)));
+            used += 3;
+        }
+        line.push(Span::styled(k, t.style(Role::Key)));
+        line.push(Span::styled(format!(" {what}"), t.style(Role::Muted)));
+        used += w;
     }
-    Line::from(spans)
+    lines.into_iter().map(Line::from).collect()
 }
 
 #[cfg(test)]

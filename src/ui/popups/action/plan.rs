@@ -111,7 +111,7 @@ pub fn draw(f: &mut Frame, app: &App, v: &PlanView) {
             footer.push(Line::styled(l, t.style(Role::Crit)));
         }
     }
-    footer.push(hints(
+    footer.extend(hints(
         app,
         Context::Plan,
         &[
@@ -121,6 +121,7 @@ pub fn draw(f: &mut Frame, app: &App, v: &PlanView) {
             (Command::Bottom, "end"),
             (Command::Close, "back"),
         ],
+        w,
     ));
     let foot_n = footer.len();
     let inner = frame(f, app, title, all.len() + foot_n);
@@ -182,7 +183,8 @@ pub fn draw_resume(f: &mut Frame, app: &App, v: &ResumeView) {
         app,
         Context::Resume,
         &[(Command::Confirm, "resume"), (Command::Abandon, "abandon"), (Command::Close, "decide later")],
+        w,
     );
-    let inner = frame(f, app, Line::styled(" Unfinished action ", t.style(Role::Title)), all.len() + 1);
-    body(f, app, inner, all, &v.pager, keep, vec![hint]);
+    let inner = frame(f, app, Line::styled(" Unfinished action ", t.style(Role::Title)), all.len() + hint.len());
+    body(f, app, inner, all, &v.pager, keep, hint);
 }

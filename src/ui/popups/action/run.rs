@@ -123,7 +123,7 @@ pub fn draw(f: &mut Frame, app: &App, v: &RunView) {
             items.push((Command::Undo, "plan the undo of what was applied"));
         }
         items.push((Command::PageDown, "page"));
-        hints(app, Context::Summary, &items)
+        hints(app, Context::Summary, &items, w)
     } else {
         hints(
             app,
@@ -133,8 +133,9 @@ pub fn draw(f: &mut Frame, app: &App, v: &RunView) {
                 (Command::HideAction, "shrink (dashboard keys work)"),
                 (Command::PageDown, "page"),
             ],
+            w,
         )
     };
-    let inner = frame(f, app, title, lines.len() + 1);
-    body(f, app, inner, lines, &v.pager, None, vec![footer]);
+    let inner = frame(f, app, title, lines.len() + footer.len());
+    body(f, app, inner, lines, &v.pager, None, footer);
 }
