@@ -725,3 +725,36 @@ async fn a_failed_notification_is_critical_first_in_the_summary_and_journaled() 
         .collect();
     assert!(notes.iter().any(|n| n.contains("the notification was NOT sent")), "{notes:?}");
 }
+
+/// The text inside a popup 78 columns wide on an 80-column screen, line by line.
+fn popup_text(screen: &str) -> Vec<String> {
+    screen.lines().map(|l| l.chars().skip(2).take(76).collect::<String>().trim_end().to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_running_action_keeps_its_step_in_view_and_its_journal_path_is_whole() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let deep = dir.path().join("home/oncall-engineer/.local/state/cockpit/journal");
+    let mut u = ui(Scenario::Incident, 240.0, settings(&deep));
+    u.key(KeyCode::Char('E'));
+    u.key(KeyCode::Enter);
+    u.until(planned).await;
+    u.type_text("EMERGENCY");
+    u.key(KeyCode::Enter);
+    u.until(|e| {
+        matches!(e, JobEvent::Run(RunEvent::Step { index: 7, state: StepState::Running { live: Some(_), .. } }))
+    })
+    .await;
+    // On a short terminal the last step, the one running, is what shows, with its live value.
+    let s = u.screen(80, 16);
+    assert!(s.contains("8. Monitor recovery") && s.contains("queue "), "{s}");
+    u.key(KeyCode::Esc);
+    u.until(finished).await;
+    // The summary's journal path, however long, is on screen whole (after End, at 80x24).
+    let path = u.app.desk.run_view().and_then(|v| v.summary.as_ref()?.journal.clone()).expect("journal");
+    let path = path.display().to_string();
+    assert!(path.len() > 76, "a path longer than the popup: {path}");
+    u.key(KeyCode::End);
+    let text: String = popup_text(&u.screen(80, 24)).iter().map(|l| l.trim()).collect();
+    assert!(text.contains(&format!("journal:{path}")), "{path} whole in:\n{}", u.screen(80, 24));
+}

@@ -31,11 +31,13 @@ pub fn mark(app: &App, state: &StepState) -> (String, Style) {
     }
 }
 
-/// The step lines, for the popup and for tests.
-pub fn step_lines(app: &App, v: &RunView, width: usize) -> Vec<Line<'static>> {
+/// The step lines, and where each step's lines start.
+pub fn step_lines(app: &App, v: &RunView, width: usize) -> (Vec<Line<'static>>, Vec<usize>) {
     let t = &app.theme;
     let mut out = Vec::new();
+    let mut starts = Vec::new();
     for (i, (step, state)) in v.plan.steps.iter().zip(v.states.iter()).enumerate() {
+        starts.push(out.len());
         let (sym, style) = mark(app, state);
         for (j, l) in wrap(&step.title, width.saturating_sub(7), 0).into_iter().enumerate() {
             let lead = if j == 0 {
@@ -66,7 +68,8 @@ pub fn step_lines(app: &App, v: &RunView, width: usize) -> Vec<Line<'static>> {
             }
         }
     }
-    out
+    starts.push(out.len());
+    (out, starts)
 }
 
 /// The outcome in a few words, for the title (the summary's first lines say it whole).
@@ -107,7 +110,13 @@ pub fn draw(f: &mut Frame, app: &App, v: &RunView) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Steps", t.style(Role::Title)));
     }
-    lines.extend(step_lines(app, v, w));
+    let (steps, starts) = step_lines(app, v, w);
+    // While it runs, the step in progress stays in view (until the reader scrolls away).
+    let keep = match (v.finished(), v.current()) {
+        (false, Some((i, _))) => starts.get(i).zip(starts.get(i + 1)).map(|(a, b)| (lines.len() + a, lines.len() + b)),
+        _ => None,
+    };
+    lines.extend(steps);
     let notes: Vec<&(Level, String)> = v.notes.iter().rev().take(4).collect();
     if !notes.is_empty() {
         lines.push(Line::raw(""));
@@ -137,5 +146,5 @@ pub fn draw(f: &mut Frame, app: &App, v: &RunView) {
         )
     };
     let inner = frame(f, app, title, lines.len() + footer.len());
-    body(f, app, inner, lines, &v.pager, None, footer);
+    body(f, app, inner, lines, &v.pager, keep, footer);
 }
