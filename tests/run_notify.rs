@@ -2,14 +2,15 @@
 //! a notification webhook that refuses: the scaling goes on, the summary says first that
 //! nobody was told, the journal has it, and the exit status is 7 (EXIT_NOTIFY_FAILED), not 0.
 
+mod desk_support;
 mod support;
 
 use anyhow::{Context, Result};
+use desk_support::refusing_webhook;
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use support::Kmock;
 use support::live::kube_objects::{deployment, hpa};
 
@@ -29,42 +30,6 @@ async fn ready_as_scaled(kmock: &Kmock) -> Result<()> {
     Ok(())
 }
 
-/// A webhook on a loopback port that answers every request 403; the requests' first lines.
-fn refusing_webhook() -> Result<(String, Arc<Mutex<Vec<String>>>)> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let Ok(clone) = stream.try_clone() else { continue };
-            let mut reader = BufReader::new(clone);
-            let (mut first, mut length) = (String::new(), 0usize);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                if first.is_empty() {
-                    first = line.trim_end().to_string();
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                if line == "\r\n" {
-                    break;
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            log.lock().unwrap_or_else(|e| e.into_inner()).push(first);
-            let _ = write!(stream, "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-        }
-    });
-    Ok((format!("http://127.0.0.1:{port}/hooks/oncall"), seen))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_with_a_refusing_webhook_scales_says_so_first_and_exits_7() -> Result<()> {
     let kmock = Arc::new(Kmock::start()?);
@@ -81,7 +46,7 @@ async fn run_with_a_refusing_webhook_scales_says_so_first_and_exits_7() -> Resul
             tokio::time::sleep(std::time::Duration::from_millis(150)).await;
         }
     });
-    let (url, requests) = refusing_webhook()?;
+    let (url, requests) = refusing_webhook();
     let home = tempfile::tempdir()?;
     let config = home.path().join("config.toml");
     std::fs::write(
