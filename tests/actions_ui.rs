@@ -164,6 +164,11 @@ async fn emergency_needs_the_typed_word() {
     u.key(KeyCode::Enter);
     u.until(planned).await;
     u.type_text("EMERG");
+    // Space is the plan's dry-run toggle, also while the word is typed.
+    u.key(KeyCode::Char(' '));
+    assert!(u.app.desk.dry_run);
+    u.key(KeyCode::Char(' '));
+    assert!(!u.app.desk.dry_run);
     u.key(KeyCode::Enter);
     assert_eq!(u.context(), Context::Plan, "not confirmed yet");
     insta::assert_snapshot!("plan_emergency_word", u.screen(110, 40));

@@ -40,8 +40,12 @@ impl Editor {
     }
 
     /// Edit with a key of the typed confirmation word: characters, Backspace, Delete and the
-    /// cursor moves by one; Home/End and the rest stay with the plan (scrolling).
+    /// cursor moves by one; Space (the plan's dry-run toggle; a word has none), Home/End and
+    /// the rest stay with the plan.
     pub fn word_key(&mut self, k: &KeyEvent) -> bool {
+        if k.code == KeyCode::Char(' ') {
+            return false;
+        }
         match request(k, false) {
             Some(r) => {
                 self.input.handle(r);
@@ -243,6 +247,7 @@ mod tests {
         let mut e = Editor::new("");
         assert!(e.word_key(&key(KeyCode::Char('E'))));
         assert!(!e.word_key(&key(KeyCode::Home)) && !e.word_key(&key(KeyCode::End)));
+        assert!(!e.word_key(&key(KeyCode::Char(' '))), "Space toggles the dry run");
         assert!(!e.word_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
         assert!(e.word_key(&key(KeyCode::Backspace)));
         assert_eq!(e.value(), "");
