@@ -268,3 +268,59 @@ fn bad_keymaps_are_located() {
         assert!(e.message.contains(msg), "{file}: {e}");
     }
 }
+
+#[test]
+fn a_keymap_with_no_way_to_quit_is_refused_where_it_loses_it() {
+    // Replacing [global] without quit; shadowing every quit key in [dashboard].
+    for (file, line, col) in [("keymaps/no_quit.toml", 2, 2), ("keymaps/quit_shadowed.toml", 2, 2)] {
+        let dir = user_dir_with(&[(file, "keymaps/default.toml")]);
+        let e = Keymap::load("default", Some(dir.path())).unwrap_err();
+        assert!(e.file.ends_with("keymaps/default.toml") && e.file.starts_with(dir.path()), "{file}: {e}");
+        assert_eq!((e.line, e.column), (line, col), "{file}: {e}");
+        assert!(e.message.contains("leaves no key that quits"), "{file}: {e}");
+    }
+    // Quit moved to another key is fine, and is what the hints offer.
+    let dir = user_dir_with(&[("keymaps/quit_moved.toml", "keymaps/default.toml")]);
+    let k = Keymap::load("default", Some(dir.path())).unwrap();
+    assert_eq!(k.lookup(Context::Dashboard, &[key("Q")]), Lookup::Found(Command::Quit));
+    assert_eq!(k.hint(Context::Dashboard, &Command::Quit).as_deref(), Some("Q"));
+    // Through the binary: exit status 2 with the file, line and column.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = user_dir_with(&[("keymaps/no_quit.toml", "keymaps/default.toml")]);
+    let out = Process::new(env!("CARGO_BIN_EXE_cockpit"))
+        .args(["demo"])
+        .env("COCKPIT_CONFIG_DIR", dir.path())
+        .env("COCKPIT_STATE_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("keymaps/default.toml:2:2: this keymap leaves no key that quits"), "{err}");
+}
+
+#[test]
+fn the_popups_keys_are_keymap_commands() {
+    let d = Keymap::load("default", None).unwrap();
+    for c in Context::ALL {
+        assert!(!d.bindings(c).is_empty() || c == Context::Global, "{c:?} has keys");
+    }
+    // The popups' page keys.
+    for c in [Context::Form, Context::Plan, Context::Run, Context::Summary, Context::Resume] {
+        for (k, cmd) in [
+            ("<PageUp>", Command::PageUp),
+            ("<PageDown>", Command::PageDown),
+            ("<Home>", Command::Top),
+            ("<End>", Command::Bottom),
+        ] {
+            assert_eq!(d.lookup(c, &[key(k)]), Lookup::Found(cmd), "{c:?} {k}");
+        }
+    }
+    assert_eq!(d.lookup(Context::Summary, &[key("u")]), Lookup::Found(Command::Undo));
+    assert_eq!(d.lookup(Context::Resume, &[key("a")]), Lookup::Found(Command::Abandon));
+    assert_eq!(d.lookup(Context::Run, &[key("m")]), Lookup::Found(Command::HideAction));
+    assert_eq!(d.lookup(Context::Strip, &[key("m")]), Lookup::Found(Command::ShowAction));
+    assert_eq!(d.lookup(Context::Strip, &[key("<Esc>")]), Lookup::Found(Command::Abort));
+    // The strip falls through to the dashboard's keys, a running action's popup too.
+    assert_eq!(d.lookup(Context::Strip, &[key("3")]), Lookup::Found(Command::Focus(PaneId::Workers)));
+    assert_eq!(d.lookup(Context::Run, &[key("z")]), Lookup::Found(Command::Zoom));
+}

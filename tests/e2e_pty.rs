@@ -92,3 +92,68 @@ fn incident_climbs_into_critical_and_the_hpas_react() {
     s.send(b"q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn sigquit_restores_the_terminal() {
+    let mut s = pty::start(&["demo"], 80, 24);
+    s.wait_for("Overview");
+    let pid = s.child.process_id().expect("pid") as i32;
+    assert!(std::process::Command::new("kill").args(["-QUIT", &pid.to_string()]).status().unwrap().success());
+    let st = s.wait_exit();
+    assert!(!st.success(), "a signal is not a clean quit: {st:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    let p = s.parser.lock().unwrap();
+    assert!(!p.screen().alternate_screen() && !p.screen().hide_cursor(), "terminal restored after SIGQUIT");
+    assert!(p.screen().contents().contains("stopped by SIGQUIT; terminal restored"), "{}", p.screen().contents());
+}
+
+#[test]
+fn the_notify_field_takes_typed_and_pasted_text_with_a_visible_cursor() {
+    let mut s = pty::start(&["demo", "--scenario", "incident", "--skip", "5m"], 120, 40);
+    s.wait_for("Overview");
+    s.send(b"E");
+    s.wait_for("Monitor (min)");
+    s.send(b"\x1b[B\x1b[B"); // Down, Down: the Notify field
+    s.send(b" INC 42");
+    s.send(b"\x1b[200~ sev 1\x1b[201~"); // a bracketed paste
+    let screen = s.wait_for("procedure INC 42 sev 1");
+    let p = s.parser.lock().unwrap();
+    let (row, col) = p.screen().cursor_position();
+    assert!(!p.screen().hide_cursor(), "the cursor is shown while a text is edited");
+    let line = screen.lines().nth(row as usize).unwrap_or_default();
+    assert!(line.contains("▸ Notify") && line.contains("INC 42 sev 1"), "cursor on {row},{col}: {line}");
+    let before: String = line.chars().take(col as usize).collect();
+    assert!(before.trim_end().ends_with("INC 42 sev 1"), "the cursor follows the text: {before:?}");
+    drop(p);
+    s.send(b"\x1b");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.screen().contains("Monitor (min)") {
+        assert!(Instant::now() < deadline, "the form did not close");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.send(b"q");
+    assert!(s.wait_exit().success());
+}
+
+#[test]
+fn a_running_action_shrinks_to_a_strip_and_quit_asks_twice() {
+    let mut s = pty::start(&["demo", "--scenario", "stress", "--skip", "25m"], 100, 30);
+    s.wait_for("Overview");
+    s.send(b"s");
+    s.wait_for("Direction");
+    s.send(b"\r");
+    s.wait_for("Confirm to run");
+    s.send(b"\r");
+    s.wait_for("abort at the next safe point");
+    s.send(b"3"); // a dashboard key: focus Workers, the action shrinks to its strip
+    let screen = s.wait_for("m show");
+    assert!(screen.contains("scale-api") && screen.contains("<Esc> abort"), "{screen}");
+    assert!(screen.contains("Workers"), "{screen}");
+    s.send(b"q");
+    s.wait_for("q again quits");
+    s.send(b"q");
+    let st = s.wait_exit();
+    assert!(st.success(), "{st:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!s.parser.lock().unwrap().screen().alternate_screen());
+}

@@ -92,7 +92,8 @@ pub struct Form {
     /// Lines shown above the fields: the formula, the current state.
     pub notes: Vec<String>,
     pub error: Option<String>,
-    /// The focused field has been typed into since it got focus (typing replaces until then).
+    /// The focused field has been typed into since it got focus (typing replaces a number
+    /// until then).
     #[serde(skip)]
     typed: bool,
 }
@@ -177,7 +178,8 @@ impl Form {
         }
     }
 
-    /// A typed character (digits into numbers, anything into text).
+    /// A typed character (digits into numbers, anything into text; the UI edits text fields
+    /// with a cursor, `ui::desk::Editor`).
     pub fn type_char(&mut self, c: char) {
         self.error = None;
         let fresh = !self.typed;
@@ -190,12 +192,8 @@ impl Form {
                     *value = base.saturating_mul(10).saturating_add(d);
                 }
             }
-            FieldValue::Text(t) => {
-                if fresh {
-                    t.clear();
-                }
-                t.push(c);
-            }
+            // A prefilled text is added to, never wiped by the first key.
+            FieldValue::Text(t) => t.push(c),
             FieldValue::Toggle(b) => match c {
                 'y' => *b = true,
                 'n' => *b = false,
@@ -251,5 +249,14 @@ mod tests {
         assert_eq!(f.number("replicas"), Some(21));
         assert!(f.set("replicas", "2").is_err());
         assert!(f.set("cpu", "2").is_err());
+    }
+
+    #[test]
+    fn typing_into_a_prefilled_text_adds_to_it() {
+        let mut f = Form::new(vec![Field::text("message", "Notify", "EMERGENCY SCALE", "")]);
+        for c in ": INC 42 started".chars() {
+            f.type_char(c);
+        }
+        assert_eq!(f.text("message"), Some("EMERGENCY SCALE: INC 42 started"));
     }
 }

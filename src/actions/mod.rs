@@ -7,13 +7,14 @@
 //! - `runner/`: carries a plan out on a task, streaming `RunEvent`s; holds the lock, writes the
 //!   journal before and after every effect, honours abort at safe points.
 //! - `journal`: JSON lines under the state dir; finds unfinished actions for resume/abandon.
-//! - `desk/`: the UI side that both hosts embed (form -> plan -> confirm -> run -> summary).
+//! - `jobs`: planning and runs as jobs a front end starts, their results as typed events (the
+//!   action screen that shows them is the UI's, `ui::desk`; nothing here imports `ui`).
 
 pub mod check;
-pub mod desk;
 pub mod effect;
 pub mod error;
 pub mod form;
+pub mod jobs;
 pub mod journal;
 pub mod lock;
 pub mod procedure;
@@ -27,9 +28,9 @@ pub mod step;
 pub mod text;
 pub mod verify;
 
-pub use desk::{ActionDesk, DeskEvent};
 pub use error::ActionError;
 pub use form::{Field, FieldValue, Form};
+pub use jobs::{JobEvent, Jobs};
 pub use procedure::{FormCx, PlanCx, Procedure};
 pub use runner::{AbortHandle, RunHandle, RunOpts, Runner};
 pub use settings::ActionSettings;

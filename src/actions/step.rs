@@ -313,16 +313,39 @@ pub struct Summary {
     pub journal: Option<PathBuf>,
     pub follow_up: Vec<String>,
     pub dry_run: bool,
+    /// The notification this action was to send could not be sent: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_failed: Option<String>,
 }
 
 impl Summary {
+    /// The level of the end: a failed notification is critical whatever the outcome (nobody
+    /// was told).
+    pub fn level(&self) -> Level {
+        if self.notify_failed.is_some() { Level::Crit } else { self.outcome.level() }
+    }
+
+    /// One line for the status bar and the timeline: "emergency completed with warnings;
+    /// the notification was NOT sent".
+    pub fn headline(&self) -> String {
+        let mut s = format!("{} {}", self.action, self.outcome.describe());
+        if self.notify_failed.is_some() {
+            s.push_str("; the notification was NOT sent");
+        }
+        s
+    }
+
     pub fn applied(&self) -> impl Iterator<Item = &StepReport> {
         self.steps.iter().filter(|s| s.change.is_some())
     }
 
     /// The summary as lines of text, for the popup and the command line.
     pub fn lines(&self) -> Vec<(Level, String)> {
-        let mut out = vec![(self.outcome.level(), format!("{}: {}", self.action, self.outcome.describe()))];
+        let mut out = Vec::new();
+        if let Some(why) = &self.notify_failed {
+            out.push((Level::Crit, format!("NOTIFICATION NOT SENT: nobody was told ({why})")));
+        }
+        out.push((self.outcome.level(), format!("{}: {}", self.action, self.outcome.describe())));
         if self.dry_run {
             out.push((Level::Ok, "dry run: the server validated each write; nothing was changed".into()));
         }

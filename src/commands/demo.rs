@@ -2,7 +2,7 @@
 
 use super::Setup;
 use super::host::{Backend, DeskHost};
-use crate::actions::ActionDesk;
+use crate::actions::{ActionSettings, Jobs};
 use crate::cli::{DemoArgs, ScenarioArg};
 use crate::config::Config;
 use crate::model::{Board, SourceId, SourceUpdate};
@@ -58,11 +58,11 @@ impl DemoBackend {
 }
 
 impl Backend for DemoBackend {
-    fn set_speed(&mut self, _app: &mut App, desk: &mut ActionDesk, speed: f64) {
+    fn set_speed(&mut self, _app: &mut App, jobs: &mut Jobs, speed: f64) {
         self.driver.abort();
         self.driver = crate::sim::driver::spawn_driver(self.sim.clone(), speed, self.refresh, self.tx.clone());
         // The actions wait on simulated time too: at the new speed from the next one on.
-        desk.set_platform(Arc::new(crate::sim::SimPlatform::new(self.sim.clone(), Clock::Driven { speed })));
+        jobs.set_platform(Arc::new(crate::sim::SimPlatform::new(self.sim.clone(), Clock::Driven { speed })));
     }
 
     fn stop(&mut self) {
@@ -84,8 +84,14 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     let mode = Mode::Demo { scenario: scen.name().to_string(), seed: args.seed, speed: args.speed };
     let mut app = App::new(board, theme, keymap, mode);
     app.user_dir = user_dir;
-    let mut desk = ActionDesk::for_demo(sim, args.speed, &config);
-    desk.attach(&mut app);
-    let mut host = DeskHost { backend, desk };
+    let mut host = DeskHost::new(backend, demo_jobs(sim, args.speed, &config), &mut app);
     super::run_ui(&mut app, rx, &mut host).await
+}
+
+/// The jobs of `cockpit demo`: on the simulator the demo's driver advances, in real time at
+/// `speed`; journaled apart from the live platform's.
+pub fn demo_jobs(sim: Arc<Mutex<Simulator>>, speed: f64, config: &Config) -> Jobs {
+    let mut settings = ActionSettings::from_config(config);
+    settings.journal_dir = crate::config::paths::state_dir().join("journal-demo");
+    Jobs::new(Arc::new(crate::sim::SimPlatform::new(sim, Clock::Driven { speed })), settings)
 }

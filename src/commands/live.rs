@@ -4,7 +4,7 @@
 
 use super::Setup;
 use super::host::{Backend, DeskHost};
-use crate::actions::ActionDesk;
+use crate::actions::{ActionSettings, Jobs};
 use crate::cli::GlobalArgs;
 use crate::live::{Clock, Env, Targets};
 use crate::model::{Board, Level};
@@ -22,7 +22,7 @@ pub struct LiveBackend {
 }
 
 impl Backend for LiveBackend {
-    fn set_speed(&mut self, app: &mut App, _desk: &mut ActionDesk, _speed: f64) {
+    fn set_speed(&mut self, app: &mut App, _jobs: &mut Jobs, _speed: f64) {
         app.set_status("speed: the live platform runs in real time (speed is for `cockpit demo`)", Level::Warn);
     }
 
@@ -50,9 +50,8 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     app.user_dir = user_dir;
     app.epoch = Some(jiff::Zoned::now());
     let platform = crate::platform::live::LivePlatform::connect(&config, &targets, clock).await;
-    let mut desk = ActionDesk::for_live(std::sync::Arc::new(platform), &config);
-    desk.attach(&mut app);
-    let mut host = DeskHost { backend, desk };
+    let jobs = Jobs::new(std::sync::Arc::new(platform), ActionSettings::from_config(&config));
+    let mut host = DeskHost::new(backend, jobs, &mut app);
     let code = super::run_ui(&mut app, rx, &mut host).await;
     drop(host);
     code

@@ -48,12 +48,11 @@ pub async fn run_ui<H: crate::ui::event_loop::Host>(
             tracing::info!("stopped by {s}");
             eprintln!("cockpit: stopped by {s}; terminal restored");
             Ok(128
-                + if s == "SIGHUP" {
-                    1
-                } else if s == "SIGINT" {
-                    2
-                } else {
-                    15
+                + match s {
+                    "SIGHUP" => 1,
+                    "SIGINT" => 2,
+                    "SIGQUIT" => 3,
+                    _ => 15,
                 })
         }
     }

@@ -3,11 +3,11 @@
 //! live platform, or with `--demo` on the simulator with a stepped clock (simulated time passes
 //! only while the action waits, so a 10-minute wait takes no real time).
 
-use super::{EXIT_FAILURE, Setup};
+use super::{EXIT_FAILURE, EXIT_NOTIFY_FAILED, EXIT_OK, Setup};
 use crate::actions::journal::{self, Unfinished};
 use crate::actions::procedure::{FormCx, PlanCx};
 use crate::actions::runner::{RunHandle, RunOpts, Runner};
-use crate::actions::step::{Plan, RunEvent};
+use crate::actions::step::{Plan, RunEvent, Summary};
 use crate::actions::text::{Progress, plan_text};
 use crate::actions::{ActionError, ActionSettings, Form, Procedure, registry, rollback};
 use crate::cli::ActionArgs;
@@ -185,7 +185,7 @@ pub async fn run(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
             println!("abandoning {}; running its clean-up steps", unfinished_line(&u));
             let plan = u.plan.clone();
             let (r, h) = Runner::abandon(Arc::clone(&t.platform), u, RunOpts::from_settings(&t.settings));
-            if !follow(r, h, &plan).await {
+            if !follow(r, h, &plan).await.is_some_and(|s| s.outcome.ok()) {
                 eprintln!(
                     "cockpit: {} not run: the abandoned {} did not end cleanly (its journal says where it stopped)",
                     p.name(),
@@ -229,8 +229,23 @@ pub async fn run(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
         }
     };
     println!("\nrunning {} on {}", plan.action, t.platform.describe());
-    let ok = follow(runner, handle, &plan).await;
-    Ok(if ok { 0 } else { EXIT_FAILURE })
+    Ok(match follow(runner, handle, &plan).await {
+        Some(summary) => exit_status(&summary),
+        None => EXIT_FAILURE,
+    })
+}
+
+/// EXIT_OK, EXIT_FAILURE when the action did not end well, EXIT_NOTIFY_FAILED when it did but
+/// its notification could not be sent (nobody was told: never a quiet success).
+fn exit_status(s: &Summary) -> i32 {
+    if !s.outcome.ok() {
+        EXIT_FAILURE
+    } else if let Some(why) = &s.notify_failed {
+        eprintln!("cockpit: {} {}, but its notification was NOT sent: {why}", s.action, s.outcome.describe());
+        EXIT_NOTIFY_FAILED
+    } else {
+        EXIT_OK
+    }
 }
 
 /// Why `run` without `--yes` does nothing, naming what it would do to an unfinished action.
@@ -286,7 +301,7 @@ fn unfinished_line(u: &Unfinished) -> String {
 }
 
 /// Print the run's progress until it ends; Ctrl-C aborts at the next safe point.
-async fn follow(runner: Runner, handle: RunHandle, plan: &Plan) -> bool {
+async fn follow(runner: Runner, handle: RunHandle, plan: &Plan) -> Option<Summary> {
     let RunHandle { mut events, abort } = handle;
     let task = runner.spawn();
     let mut progress = Progress::new(plan, 30.0);
@@ -299,7 +314,7 @@ async fn follow(runner: Runner, handle: RunHandle, plan: &Plan) -> bool {
                     for (_, line) in summary.lines() {
                         println!("{line}");
                     }
-                    return summary.outcome.ok();
+                    return Some(summary);
                 }
                 Some(ev) => {
                     if let Some(line) = progress.line(plan, &ev) {
@@ -316,10 +331,10 @@ async fn follow(runner: Runner, handle: RunHandle, plan: &Plan) -> bool {
         }
     }
     match task.await {
-        Ok(summary) => summary.outcome.ok(),
+        Ok(summary) => Some(summary),
         Err(e) => {
             eprintln!("cockpit: the action's task failed: {e}");
-            false
+            None
         }
     }
 }

@@ -7,10 +7,12 @@ use super::error::{ConfigError, parse_toml};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use toml::Spanned;
 
 pub use super::key::Key;
+pub use command::{ACTION_NAMES, Command};
+
+mod command;
 
 pub const BUILTIN: &[(&str, &str)] =
     &[("default", include_str!("../../keymaps/default.toml")), ("vim", include_str!("../../keymaps/vim.toml"))];
@@ -24,12 +26,29 @@ pub enum Context {
     Menu,
     Form,
     Plan,
+    /// An action running, shown full.
     Run,
+    /// An action running, shrunk to a strip under the dashboard: the dashboard's keys work.
+    Strip,
+    /// A finished action's summary.
+    Summary,
+    /// The offer, at start, to resume or abandon an unfinished action.
+    Resume,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] =
-        [Context::Global, Context::Dashboard, Context::Help, Context::Menu, Context::Form, Context::Plan, Context::Run];
+    pub const ALL: [Context; 10] = [
+        Context::Global,
+        Context::Dashboard,
+        Context::Help,
+        Context::Menu,
+        Context::Form,
+        Context::Plan,
+        Context::Run,
+        Context::Strip,
+        Context::Summary,
+        Context::Resume,
+    ];
     pub fn key(self) -> &'static str {
         match self {
             Context::Global => "global",
@@ -39,6 +58,9 @@ impl Context {
             Context::Form => "form",
             Context::Plan => "plan",
             Context::Run => "run",
+            Context::Strip => "strip",
+            Context::Summary => "summary",
+            Context::Resume => "resume",
         }
     }
     pub fn title(self) -> &'static str {
@@ -49,7 +71,27 @@ impl Context {
             Context::Menu => "Action menu",
             Context::Form => "Action form",
             Context::Plan => "Plan and confirmation",
-            Context::Run => "Running action",
+            Context::Run => "Running action (any dashboard key shrinks it to a strip and works)",
+            Context::Strip => "Running action shrunk to a strip (the dashboard keys work)",
+            Context::Summary => "Action summary",
+            Context::Resume => "Unfinished action (offered at start)",
+        }
+    }
+
+    /// The contexts a key is looked up in, in order. A running action's popup falls through
+    /// to the dashboard (the key shrinks it to a strip first).
+    pub fn chain(self) -> &'static [Context] {
+        match self {
+            Context::Global => &[Context::Global],
+            Context::Dashboard => &[Context::Dashboard, Context::Global],
+            Context::Help => &[Context::Help, Context::Global],
+            Context::Menu => &[Context::Menu, Context::Global],
+            Context::Form => &[Context::Form, Context::Global],
+            Context::Plan => &[Context::Plan, Context::Global],
+            Context::Run => &[Context::Run, Context::Global, Context::Dashboard],
+            Context::Strip => &[Context::Strip, Context::Dashboard, Context::Global],
+            Context::Summary => &[Context::Summary, Context::Global],
+            Context::Resume => &[Context::Resume, Context::Global],
         }
     }
 }
@@ -100,102 +142,8 @@ impl PaneId {
     }
 }
 
-/// The guided actions (runbook procedures) a key can start.
-pub const ACTION_NAMES: &[&str] =
-    &["scale-api", "scale-workers", "drain-workers", "emergency", "reenable-hpa", "resize-workers", "resize-db"];
-
-/// What a key does.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Command {
-    Quit,
-    Help,
-    Close,
-    FocusNext,
-    FocusPrev,
-    Focus(PaneId),
-    Zoom,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Left,
-    Right,
-    Pause,
-    SpeedUp,
-    SpeedDown,
-    ThemeNext,
-    ActionsMenu,
-    Start(String),
-    Confirm,
-    Abort,
-    NextField,
-    PrevField,
-    Increment,
-    Decrement,
-    Toggle,
-}
-
-impl FromStr for Command {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let mut parts = s.split_whitespace();
-        let head = parts.next().unwrap_or("");
-        let arg = parts.next();
-        if parts.next().is_some() {
-            return Err(format!("too many words in command {s:?}"));
-        }
-        let simple =
-            |c: Command| if arg.is_some() { Err(format!("command {head:?} takes no argument")) } else { Ok(c) };
-        match head {
-            "quit" => simple(Command::Quit),
-            "help" => simple(Command::Help),
-            "close" => simple(Command::Close),
-            "focus_next" => simple(Command::FocusNext),
-            "focus_prev" => simple(Command::FocusPrev),
-            "focus" => {
-                let a = arg.ok_or("focus needs a pane name")?;
-                PaneId::ALL.iter().find(|p| p.key() == a).map(|p| Command::Focus(*p)).ok_or_else(|| {
-                    let names: Vec<&str> = PaneId::ALL.iter().map(|p| p.key()).collect();
-                    format!("unknown pane {a:?}; expected one of: {}", names.join(", "))
-                })
-            }
-            "zoom" => simple(Command::Zoom),
-            "up" => simple(Command::Up),
-            "down" => simple(Command::Down),
-            "page_up" => simple(Command::PageUp),
-            "page_down" => simple(Command::PageDown),
-            "top" => simple(Command::Top),
-            "bottom" => simple(Command::Bottom),
-            "left" => simple(Command::Left),
-            "right" => simple(Command::Right),
-            "pause" => simple(Command::Pause),
-            "speed_up" => simple(Command::SpeedUp),
-            "speed_down" => simple(Command::SpeedDown),
-            "theme_next" => simple(Command::ThemeNext),
-            "actions" => simple(Command::ActionsMenu),
-            "start" => {
-                let a = arg.ok_or("start needs an action name")?;
-                if ACTION_NAMES.contains(&a) {
-                    Ok(Command::Start(a.to_string()))
-                } else {
-                    Err(format!("unknown action {a:?}; expected one of: {}", ACTION_NAMES.join(", ")))
-                }
-            }
-            "confirm" => simple(Command::Confirm),
-            "abort" => simple(Command::Abort),
-            "next_field" => simple(Command::NextField),
-            "prev_field" => simple(Command::PrevField),
-            "increment" => simple(Command::Increment),
-            "decrement" => simple(Command::Decrement),
-            "toggle" => simple(Command::Toggle),
-            _ => Err(format!(
-                "unknown command {head:?}; expected one of: quit, help, close, focus_next, focus_prev, focus <pane>, zoom, up, down, page_up, page_down, top, bottom, left, right, pause, speed_up, speed_down, theme_next, actions, start <action>, confirm, abort, next_field, prev_field, increment, decrement, toggle"
-            )),
-        }
-    }
-}
+const NO_QUIT: &str = "this keymap leaves no key that quits: bind one in [global] or [dashboard], \
+     e.g. { on = \"q\", run = \"quit\", desc = \"Quit\" }";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
@@ -230,28 +178,42 @@ impl Keymap {
         self.contexts.get(&c).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Look the typed keys up in `ctx`, then in `global`. The first matching binding wins.
+    /// Look the typed keys up in `ctx`'s chain (`ctx`, then `global`; see `Context::chain`).
+    /// The first matching binding wins.
     pub fn lookup(&self, ctx: Context, typed: &[Key]) -> Lookup {
+        self.lookup_in(ctx.chain(), typed).0
+    }
+
+    /// Look the typed keys up in these contexts, in order; also the context that matched.
+    pub fn lookup_in(&self, chain: &[Context], typed: &[Key]) -> (Lookup, Option<Context>) {
         let mut prefix = false;
-        for c in [ctx, Context::Global] {
-            for b in self.bindings(c) {
+        for c in chain {
+            for b in self.bindings(*c) {
                 if b.keys == typed {
-                    return Lookup::Found(b.command.clone());
+                    return (Lookup::Found(b.command.clone()), Some(*c));
                 }
                 if b.keys.len() > typed.len() && b.keys.starts_with(typed) {
                     prefix = true;
                 }
             }
-            if ctx == Context::Global {
-                break;
-            }
         }
-        if prefix { Lookup::Prefix } else { Lookup::None }
+        (if prefix { Lookup::Prefix } else { Lookup::None }, None)
     }
 
-    /// The first key bound to a command in a context (or global), for hints: "? help".
+    /// The first key that runs `cmd` in `ctx` (looked up along its chain, so a key another
+    /// binding shadows is never offered), for hints: "? help".
     pub fn hint(&self, ctx: Context, cmd: &Command) -> Option<String> {
-        [ctx, Context::Global].iter().flat_map(|c| self.bindings(*c)).find(|b| &b.command == cmd).map(|b| b.keys_text())
+        ctx.chain()
+            .iter()
+            .flat_map(|c| self.bindings(*c))
+            .find(|b| &b.command == cmd && self.lookup(ctx, &b.keys) == Lookup::Found(cmd.clone()))
+            .map(|b| b.keys_text())
+    }
+
+    /// Some key quits from the dashboard (a binding of `quit` in `dashboard` or `global` that
+    /// no other binding shadows).
+    pub fn can_quit(&self) -> bool {
+        self.hint(Context::Dashboard, &Command::Quit).is_some()
     }
 
     pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Keymap, ConfigError> {
@@ -288,12 +250,19 @@ impl Keymap {
         if let Some((p, t)) = &user {
             map.layer(p, t)?;
         }
+        if !map.can_quit() {
+            let file = user.as_ref().map(|(p, _)| p.clone()).unwrap_or(base_path);
+            return Err(ConfigError::whole_file(file, NO_QUIT));
+        }
         Ok(map)
     }
 
-    /// Parse one file and layer it over what is there.
+    /// Parse one file and layer it over what is there. A layer that takes the last way to
+    /// quit away is refused, at the `[global]` or `[dashboard]` table that did it.
     pub fn layer(&mut self, path: &Path, text: &str) -> Result<(), ConfigError> {
         let file: BTreeMap<Spanned<String>, Section> = parse_toml(path, text)?;
+        let could_quit = self.can_quit();
+        let mut quit_tables = Vec::new();
         for (ctx_name, section) in file {
             let ctx = Context::ALL.iter().copied().find(|c| c.key() == ctx_name.get_ref()).ok_or_else(|| {
                 let names: Vec<&str> = Context::ALL.iter().map(|c| c.key()).collect();
@@ -318,6 +287,14 @@ impl Keymap {
             if let Some(app) = conv(&section.append_keymap)? {
                 list.extend(app);
             }
+            if matches!(ctx, Context::Global | Context::Dashboard) {
+                quit_tables.push(ctx_name.span().start);
+            }
+        }
+        if could_quit && !self.can_quit() {
+            // `global` sorts after `dashboard`: point at the last table that could have kept one.
+            let at = quit_tables.last().copied().unwrap_or(0);
+            return Err(ConfigError::at(path, text, at, NO_QUIT));
         }
         Ok(())
     }

@@ -1,7 +1,12 @@
 //! The application state and its update function. Input, source updates and job events come in
-//! through `App::update`; what must happen outside (start a job, change the demo's speed) goes
-//! out as `Effect`s that the event loop carries out. No I/O here, so it is tested directly.
+//! through `App::update`; what must happen outside (plan or run an action, change the demo's
+//! speed) goes out as `Effect`s that the event loop carries out. No I/O here, so it is tested
+//! directly.
 
+use super::desk::{Desk, Outer};
+use super::event_loop::HostEvent;
+use crate::actions::journal::Unfinished;
+use crate::actions::{ActionSettings, Form, Plan};
 use crate::config::keymap::{Command, Context, Key, Keymap, Lookup, PaneId};
 use crate::config::theme::Theme;
 use crate::model::{Board, Level, SourceUpdate};
@@ -19,12 +24,22 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     SetSpeed(f64),
-    /// Open the guided action of this name (its form).
-    OpenAction(String),
-    /// Forward a command to the action popup's owner.
-    ActionCommand(Command),
-    /// Forward raw key input (text fields, confirmation word).
-    ActionKey(KeyEvent),
+    /// Plan the named action from this form (answered by a `Planned` event with `seq`).
+    Plan {
+        seq: u64,
+        action: String,
+        form: Form,
+    },
+    /// Run a plan, or carry an unfinished action on.
+    Run {
+        plan: Box<Plan>,
+        resume: Option<Box<Unfinished>>,
+        dry_run: bool,
+    },
+    /// Stop the running action at its next safe point.
+    Abort,
+    /// Mark an unfinished action abandoned in its journal.
+    Abandon(Box<Unfinished>),
 }
 
 /// Scroll position of a pane or popup. `follow` keeps the newest line in view.
@@ -34,18 +49,11 @@ pub struct Scroll {
     pub follow: bool,
 }
 
+/// A popup over the dashboard (and over the action screen).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Popup {
-    Help {
-        scroll: usize,
-    },
-    Menu {
-        selected: usize,
-    },
-    /// A guided action is open; its own state lives with the action engine.
-    Action {
-        context: Context,
-    },
+    Help { scroll: usize },
+    Menu { selected: usize },
 }
 
 pub struct App {
@@ -59,7 +67,11 @@ pub struct App {
     pub zoom: bool,
     pub scroll: std::collections::BTreeMap<PaneId, Scroll>,
     pub popup: Option<Popup>,
+    /// The action screen (form, plan, run, summary, strip): its one owner.
+    pub desk: Desk,
     pending: Vec<Key>,
+    /// Quit was asked for once while an action runs.
+    quit_armed: bool,
     pub mode: Mode,
     pub status: Option<(String, Level)>,
     pub quit: bool,
@@ -88,7 +100,9 @@ impl App {
             zoom: false,
             scroll,
             popup: None,
+            desk: Desk::new(ActionSettings::default()),
             pending: Vec::new(),
+            quit_armed: false,
             mode,
             status: None,
             quit: false,
@@ -129,19 +143,28 @@ impl App {
         self.dirty = true;
     }
 
+    /// Offer the guided actions with these settings (the menu), and resume or abandon what a
+    /// previous run left unfinished.
+    pub fn attach_actions(&mut self, settings: ActionSettings, unfinished: Vec<Unfinished>) {
+        self.desk.settings = settings;
+        self.actions = self.desk.menu();
+        self.desk.offer_resume(unfinished);
+        self.dirty = true;
+    }
+
     /// The key context in force.
     pub fn context(&self) -> Context {
         match &self.popup {
-            None => Context::Dashboard,
             Some(Popup::Help { .. }) => Context::Help,
             Some(Popup::Menu { .. }) => Context::Menu,
-            Some(Popup::Action { context }) => *context,
+            None => self.desk.context().unwrap_or(Context::Dashboard),
         }
     }
 
     pub fn handle_event(&mut self, ev: &Event) {
         match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => self.handle_key(*k),
+            Event::Paste(text) if self.popup.is_none() && self.desk.paste(text) => self.dirty = true,
             Event::Resize(..) => self.dirty = true,
             _ => {}
         }
@@ -149,46 +172,107 @@ impl App {
 
     pub fn handle_key(&mut self, k: KeyEvent) {
         self.dirty = true;
-        let ctx = self.context();
-        // Forms and the confirmation word take printable keys before the keymap does.
-        if matches!(ctx, Context::Form | Context::Plan) && self.pending.is_empty() && takes_text(&k) {
-            self.effects.push(Effect::ActionKey(k));
+        // A form's field and the confirmation word take their text before the keymap does.
+        if self.pending.is_empty() && self.popup.is_none() && self.desk.text_key(&k) {
+            self.quit_armed = false;
             return;
         }
         self.pending.push(Key::from_event(&k));
-        match self.keymap.lookup(ctx, &self.pending) {
-            Lookup::Prefix => {}
-            Lookup::Found(cmd) => {
+        let ctx = self.context();
+        match self.keymap.lookup_in(ctx.chain(), &self.pending) {
+            (Lookup::Prefix, _) => {}
+            (Lookup::Found(cmd), from) => {
                 self.pending.clear();
-                self.command(cmd);
+                if ctx == Context::Run && from == Some(Context::Dashboard) {
+                    // A dashboard key while an action runs: the action shrinks to a strip and
+                    // the key does what it does on the dashboard.
+                    self.desk.minimized = true;
+                    self.dispatch(Context::Dashboard, cmd);
+                } else {
+                    self.dispatch(ctx, cmd);
+                }
             }
-            Lookup::None => {
-                self.pending.clear();
-            }
+            (Lookup::None, _) => self.pending.clear(),
         }
     }
 
+    /// Run a command in the context in force.
     pub fn command(&mut self, cmd: Command) {
-        self.dirty = true;
         let ctx = self.context();
-        if matches!(ctx, Context::Form | Context::Plan | Context::Run)
-            && !matches!(cmd, Command::Help | Command::ThemeNext)
-        {
-            if cmd == Command::Quit && ctx != Context::Run {
-                self.quit = true;
-                return;
-            }
-            self.effects.push(Effect::ActionCommand(cmd));
-            return;
+        self.dispatch(ctx, cmd);
+    }
+
+    fn dispatch(&mut self, ctx: Context, cmd: Command) {
+        self.dirty = true;
+        if cmd == Command::Quit {
+            return self.quit_cmd();
         }
-        match cmd {
-            Command::Quit => self.quit = true,
-            Command::Help => {
+        self.quit_armed = false;
+        match (ctx, cmd) {
+            (_, Command::Help) => {
                 self.popup = match self.popup {
                     Some(Popup::Help { .. }) => None,
                     _ => Some(Popup::Help { scroll: 0 }),
                 }
             }
+            (_, Command::ThemeNext) => self.next_theme(),
+            (Context::Form | Context::Plan | Context::Run | Context::Summary | Context::Resume, cmd) => {
+                self.desk_cmd(cmd)
+            }
+            (Context::Strip, cmd @ (Command::Abort | Command::ShowAction | Command::HideAction)) => self.desk_cmd(cmd),
+            (_, cmd) => self.dashboard_cmd(cmd),
+        }
+    }
+
+    /// Quit; while an action runs, only when asked twice in a row.
+    fn quit_cmd(&mut self) {
+        if !self.desk.running() || self.quit_armed {
+            self.quit = true;
+            return;
+        }
+        self.quit_armed = true;
+        let key = |ctx, cmd: &Command| self.keymap.hint(ctx, cmd).unwrap_or_else(|| "its key".into());
+        let q = key(Context::Dashboard, &Command::Quit);
+        let abort = key(Context::Strip, &Command::Abort);
+        self.set_status(
+            format!(
+                "an action is running: {q} again quits (it is journaled and offered for resume at the next start), {abort} aborts it"
+            ),
+            Level::Warn,
+        );
+    }
+
+    fn desk_cmd(&mut self, cmd: Command) {
+        let App { desk, board, status, effects, .. } = self;
+        desk.command(cmd, &mut Outer { board, status, effects });
+    }
+
+    /// Open the named action's form (not while another one runs).
+    fn open_action(&mut self, name: &str) {
+        if self.desk.running() {
+            let key = |cmd: &Command| self.keymap.hint(Context::Strip, cmd).unwrap_or_else(|| "its key".into());
+            let (show, abort) = (key(&Command::ShowAction), key(&Command::Abort));
+            let action = self.desk.run_view().map(|v| v.plan.action.clone()).unwrap_or_default();
+            self.set_status(format!("{action} is running: {show} shows it, {abort} aborts it"), Level::Warn);
+            return;
+        }
+        let App { desk, board, status, effects, .. } = self;
+        desk.open(name, &mut Outer { board, status, effects });
+    }
+
+    /// What the host's jobs sent back.
+    pub fn host_event(&mut self, ev: HostEvent) {
+        self.dirty = true;
+        match ev {
+            HostEvent::Job(e) => {
+                let App { desk, board, status, effects, .. } = self;
+                desk.job_event(e, &mut Outer { board, status, effects });
+            }
+        }
+    }
+
+    fn dashboard_cmd(&mut self, cmd: Command) {
+        match cmd {
             Command::Close => {
                 if self.popup.is_some() {
                     self.popup = None;
@@ -214,27 +298,33 @@ impl App {
                 }
             }
             Command::SpeedUp | Command::SpeedDown => self.change_speed(matches!(cmd, Command::SpeedUp)),
-            Command::ThemeNext => self.next_theme(),
             Command::ActionsMenu => self.popup = Some(Popup::Menu { selected: 0 }),
             Command::Start(name) => {
                 self.popup = None;
-                self.effects.push(Effect::OpenAction(name));
+                self.open_action(&name);
             }
             Command::Confirm => {
                 if let Some(Popup::Menu { selected }) = self.popup
                     && let Some((name, _)) = self.actions.get(selected).cloned()
                 {
                     self.popup = None;
-                    self.effects.push(Effect::OpenAction(name));
+                    self.open_action(&name);
                 }
             }
-            Command::Left | Command::Right => {}
-            Command::Abort
+            Command::ShowAction if self.desk.running() => self.desk.minimized = false,
+            Command::Quit | Command::Help | Command::ThemeNext => {}
+            Command::Left
+            | Command::Right
+            | Command::Abort
             | Command::NextField
             | Command::PrevField
             | Command::Increment
             | Command::Decrement
-            | Command::Toggle => {}
+            | Command::Toggle
+            | Command::HideAction
+            | Command::ShowAction
+            | Command::Undo
+            | Command::Abandon => {}
         }
     }
 
@@ -302,12 +392,6 @@ fn step_pane(p: PaneId, d: i32) -> PaneId {
     let all = PaneId::ALL;
     let i = all.iter().position(|x| *x == p).unwrap_or(0) as i32;
     all[((i + d).rem_euclid(all.len() as i32)) as usize]
-}
-
-fn takes_text(k: &KeyEvent) -> bool {
-    use crossterm::event::{KeyCode, KeyModifiers};
-    let plain = !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    plain && (matches!(k.code, KeyCode::Char(c) if !c.is_control() && c != ' ') || k.code == KeyCode::Backspace)
 }
 
 /// "14:02:31" local time when the clock's zero is known, else "00:12:30" since the start.

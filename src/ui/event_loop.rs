@@ -1,12 +1,13 @@
-//! One loop, one `tokio::select!` over terminal input, source updates, job events, signals and
-//! the frame tick. Draws only when something changed, at most once per frame interval.
+//! One loop, one `tokio::select!` over terminal input, source updates, job events, signals
+//! (SIGTERM, SIGHUP, SIGINT, SIGQUIT: each ends the loop so the terminal is restored) and the
+//! frame tick. Draws only when something changed, at most once per frame interval.
 
 use super::app::{App, Effect};
 use super::terminal::Term;
+use crate::actions::jobs::JobEvent;
 use crate::model::SourceUpdate;
 use crossterm::event::EventStream;
 use futures::StreamExt;
-use ratatui::Frame;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -22,20 +23,20 @@ pub enum Exit {
     InputClosed,
 }
 
-/// Hooks for what lives beside the app: the demo's speed, the guided actions.
+/// Hooks for what lives beside the app: the demo's speed, the guided actions' jobs.
 pub trait Host {
     /// Carry out an effect the app asked for.
     fn effect(&mut self, app: &mut App, e: Effect);
-    /// Wait for the host's next event (a job step); `None` if it has none now or ever.
+    /// Wait for the host's next event (a job's); `None` if it has none now or ever.
     fn next(&mut self) -> impl std::future::Future<Output = Option<HostEvent>> + Send;
-    /// Apply one of its events to the app.
-    fn apply(&mut self, app: &mut App, ev: HostEvent);
-    /// Draw its popups over the dashboard.
-    fn draw(&self, f: &mut Frame, app: &App);
 }
 
-/// An event from the host, opaque to the loop.
-pub type HostEvent = Box<dyn std::any::Any + Send>;
+/// An event from the host, for `App::host_event`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostEvent {
+    /// A guided action's planning or run.
+    Job(JobEvent),
+}
 
 pub async fn run<H: Host>(
     term: &mut Term,
@@ -51,9 +52,10 @@ pub async fn run<H: Host>(
     let mut term_sig = signal(SignalKind::terminate())?;
     let mut hup_sig = signal(SignalKind::hangup())?;
     let mut int_sig = signal(SignalKind::interrupt())?;
+    let mut quit_sig = signal(SignalKind::quit())?;
     let mut sources_open = true;
 
-    term.draw(|f| draw(f, app, host))?;
+    term.draw(|f| super::view::draw(f, app))?;
     app.dirty = false;
     // For the end-to-end test that proves a panic restores the terminal.
     if std::env::var_os("COCKPIT_TEST_PANIC").is_some() {
@@ -73,14 +75,15 @@ pub async fn run<H: Host>(
                 Some(u) => app.ingest(u),
                 None => sources_open = false,
             },
-            Some(ev) = host.next() => host.apply(app, ev),
+            Some(ev) = host.next() => app.host_event(ev),
             _ = term_sig.recv() => return Ok(Exit::Signal("SIGTERM")),
             _ = hup_sig.recv() => return Ok(Exit::Signal("SIGHUP")),
             _ = int_sig.recv() => return Ok(Exit::Signal("SIGINT")),
+            _ = quit_sig.recv() => return Ok(Exit::Signal("SIGQUIT")),
             _ = second.tick() => app.dirty = true,
             _ = frame.tick() => {
                 if app.dirty {
-                    term.draw(|f| draw(f, app, host))?;
+                    term.draw(|f| super::view::draw(f, app))?;
                     app.dirty = false;
                 }
             }
@@ -92,9 +95,4 @@ pub async fn run<H: Host>(
             return Ok(Exit::Quit);
         }
     }
-}
-
-fn draw<H: Host>(f: &mut Frame, app: &App, host: &H) {
-    super::view::draw(f, app);
-    host.draw(f, app);
 }

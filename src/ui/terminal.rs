@@ -1,7 +1,9 @@
 //! One terminal guard: raw mode and the alternate screen on the way in; restored on drop, on
 //! panic (the previous hook still runs, after the terminal is sane again), and by the event loop
-//! on SIGTERM, SIGHUP (a dropped SSH link) and SIGINT.
+//! on SIGTERM, SIGHUP (a dropped SSH link), SIGINT and SIGQUIT. Bracketed paste is on while
+//! the cockpit runs, so a pasted text arrives whole in a form's field.
 
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -24,7 +26,7 @@ impl TerminalGuard {
         terminal::enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let mut out = io::stdout();
-        if let Err(e) = execute!(out, terminal::EnterAlternateScreen, cursor::Hide) {
+        if let Err(e) = execute!(out, terminal::EnterAlternateScreen, cursor::Hide, EnableBracketedPaste) {
             restore();
             return Err(e);
         }
@@ -48,7 +50,7 @@ impl Drop for TerminalGuard {
 /// Put the terminal back. Safe to call more than once and from a panic hook.
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
-        let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(io::stdout(), DisableBracketedPaste, terminal::LeaveAlternateScreen, cursor::Show);
         let _ = terminal::disable_raw_mode();
     }
 }

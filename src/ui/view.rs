@@ -53,10 +53,13 @@ pub fn draw(f: &mut Frame, app: &App) {
     let reasons = board.emergency_reasons();
     let banner_h = u16::from(!reasons.is_empty() && area.height >= 8);
     let footer_h = u16::from(area.height >= 6);
-    let [header, banner, body, footer] = Layout::vertical([
+    // A running action shrunk to a strip takes its lines above the footer.
+    let strip_h = popups::action::strip_height(app, area.width).min(area.height.saturating_sub(4));
+    let [header, banner, body, strip, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_h),
         Constraint::Min(0),
+        Constraint::Length(strip_h),
         Constraint::Length(footer_h),
     ])
     .areas(area);
@@ -83,6 +86,8 @@ pub fn draw(f: &mut Frame, app: &App) {
     if footer_h > 0 {
         draw_footer(f, footer, app);
     }
+    popups::action::draw_strip(f, app, strip);
+    popups::action::draw(f, app);
     match &app.popup {
         Some(Popup::Help { scroll }) => popups::help::draw(f, app, *scroll),
         Some(Popup::Menu { selected }) => popups::menu::draw(f, app, *selected),

@@ -50,7 +50,15 @@ impl Runner {
             } else {
                 match self.apply_effect(i, effect, progress).await {
                     Ok(n) => note = n,
-                    Err(reason) => return self.failed(step, reason),
+                    Err(reason) => {
+                        if matches!(effect, Effect::Notify { .. }) {
+                            // Nobody was told: critical on the screen, first in the summary,
+                            // journaled, and a distinct exit status for `cockpit run`.
+                            self.note(Level::Crit, format!("the notification was NOT sent: {reason}"));
+                            self.notify_failed = Some(reason.clone());
+                        }
+                        return self.failed(step, reason);
+                    }
                 }
             }
         }

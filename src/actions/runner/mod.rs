@@ -95,6 +95,8 @@ pub struct Runner {
     abandon: bool,
     /// Leave the journal without its `end` record (the action stays unfinished).
     keep_open: bool,
+    /// Why the notification could not be sent.
+    notify_failed: Option<String>,
 }
 
 impl Runner {
@@ -144,6 +146,7 @@ impl Runner {
             warnings: false,
             abandon: false,
             keep_open: false,
+            notify_failed: None,
         };
         (runner, RunHandle { events: rx, abort })
     }
@@ -359,6 +362,7 @@ impl Runner {
             // An abandoned action's follow-ups were for the run that did not happen.
             follow_up: if outcome.ok() && !self.abandon { self.plan.follow_up.clone() } else { Vec::new() },
             dry_run: self.opts.dry_run,
+            notify_failed: self.notify_failed.clone(),
         };
         self.emit(RunEvent::Finished(summary.clone()));
         summary

@@ -1,31 +1,35 @@
-//! The guided-action popups: the form, the plan with its findings and confirmation, the live
-//! run with its summary, and the offer to resume an unfinished action.
+//! The action screen as drawn: the form, the plan with its findings and confirmation, the live
+//! run with its summary, the offer to resume an unfinished action, and the strip a running
+//! action shrinks to under the dashboard. Everything is read from `app.desk`.
 
 mod form;
 mod plan;
 mod run;
+mod strip;
+
+pub use strip::{draw_strip, strip_height, strip_lines};
 
 use super::centered;
-use crate::actions::desk::{ActionDesk, Stage};
 use crate::config::keymap::{Command, Context};
 use crate::config::theme::Role;
 use crate::ui::app::App;
-use crate::ui::widgets::clamp_scroll;
+use crate::ui::desk::{Pager, Stage};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
-/// Draw the desk's popup, if it has one open.
-pub fn draw(f: &mut Frame, app: &App, desk: &ActionDesk) {
+/// Draw the action screen's popup, if it is open and not shrunk to the strip.
+pub fn draw(f: &mut Frame, app: &App) {
+    let desk = &app.desk;
     match &desk.stage {
         Stage::Closed => {}
-        Stage::Resume { items, selected } => plan::draw_resume(f, app, items, *selected),
-        Stage::Form { proc, form } => form::draw(f, app, desk, *proc, form, false),
-        Stage::Planning { proc, form } => form::draw(f, app, desk, *proc, form, true),
-        Stage::Plan { plan, typed, scroll, message, .. } => {
-            plan::draw(f, app, desk, plan, typed, *scroll, message.as_deref())
-        }
+        Stage::Resume(v) => plan::draw_resume(f, app, v),
+        Stage::Form(v) => form::draw(f, app, v, false),
+        Stage::Planning(v) => form::draw(f, app, v, true),
+        Stage::Plan(v) => plan::draw(f, app, v),
+        Stage::Run(_) if desk.minimized => {}
         Stage::Run(v) => run::draw(f, app, v),
     }
 }
@@ -47,50 +51,85 @@ fn frame(f: &mut Frame, app: &App, title: Line<'_>, inner_h: usize) -> Rect {
     super::boxed(f, &app.theme, area, title)
 }
 
-/// Lines with a scroll offset, and a hint line pinned to the bottom.
-fn body(f: &mut Frame, app: &App, inner: Rect, lines: Vec<Line<'static>>, scroll: usize, hint: Line<'static>) {
-    body_with_footer(f, app, inner, lines, scroll, vec![hint]);
+/// Where the text of a popup went: its area and the first line shown.
+struct Placed {
+    area: Rect,
+    offset: usize,
 }
 
-/// Lines with a scroll offset, and footer lines (prompt, hints) pinned to the bottom.
-fn body_with_footer(
+impl Placed {
+    /// The screen row of text line `i`, if it is in view.
+    fn row(&self, i: usize) -> Option<u16> {
+        let r = i.checked_sub(self.offset)?;
+        (r < self.area.height as usize).then(|| self.area.y + r as u16)
+    }
+}
+
+/// Lines scrolled by `pager` (keeping `keep` in view while it follows), and footer lines
+/// (prompt, hints) pinned to the bottom. A "more" mark shows when text is out of view.
+fn body(
     f: &mut Frame,
     app: &App,
     inner: Rect,
     lines: Vec<Line<'static>>,
-    scroll: usize,
+    pager: &Pager,
+    keep: Option<(usize, usize)>,
     footer: Vec<Line<'static>>,
-) {
+) -> Placed {
+    let t = &app.theme;
     if inner.height == 0 || inner.width == 0 {
-        return;
+        return Placed { area: inner, offset: 0 };
     }
     let foot_h = (footer.len() as u16).min(inner.height);
     let text_h = inner.height - foot_h;
-    let off = clamp_scroll(scroll, lines.len(), text_h);
+    let total = lines.len();
+    let off = pager.place(total, text_h as usize, keep);
     let text_area = Rect { height: text_h, ..inner };
-    f.render_widget(Paragraph::new(lines).scroll((off, 0)).style(app.theme.style(Role::Popup)), text_area);
+    f.render_widget(Paragraph::new(lines).scroll((off as u16, 0)).style(t.style(Role::Popup)), text_area);
     let foot_area = Rect { y: inner.y + text_h, height: foot_h, ..inner };
-    f.render_widget(Paragraph::new(footer).style(app.theme.style(Role::Popup)), foot_area);
+    f.render_widget(Paragraph::new(footer).style(t.style(Role::Popup)), foot_area);
+    // Say where the reader is when not everything fits: "12–31 of 64".
+    if total > text_h as usize && text_h > 0 {
+        let last = (off + text_h as usize).min(total);
+        let mark = format!(" {}–{} of {} ", off + 1, last, total);
+        let w = mark.width() as u16;
+        if w + 2 < inner.width {
+            let at = Rect { x: inner.x + inner.width - w, y: inner.y + inner.height, width: w, height: 1 };
+            f.render_widget(Paragraph::new(Span::styled(mark, t.style(Role::Muted))), at);
+        }
+    }
+    Placed { area: text_area, offset: off }
 }
 
 /// Word-wrap `text` to `width` columns, keeping its leading spaces; continuation lines are
-/// indented by `indent`.
+/// indented by `indent`. A word longer than a line (a path, a URL) is broken across lines,
+/// after a `/` where one is near, and never cut off.
 pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
     let width = width.max(indent + 8);
     let mut out = Vec::new();
     let lead = text.len() - text.trim_start_matches(' ').len();
-    let mut line = " ".repeat(lead);
-    for word in text.split_whitespace() {
-        let len = line.chars().count();
-        let wlen = word.chars().count();
-        if !line.trim().is_empty() && len + 1 + wlen > width {
-            out.push(std::mem::take(&mut line));
-            line = " ".repeat(indent);
+    let mut line = " ".repeat(lead.min(width / 2));
+    for mut word in text.split_whitespace() {
+        loop {
+            let used = line.width();
+            let started = !line.trim().is_empty();
+            let need = used + usize::from(started) + word.width();
+            if need <= width {
+                if started {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                break;
+            }
+            if started {
+                out.push(std::mem::replace(&mut line, " ".repeat(indent)));
+                continue;
+            }
+            let cut = break_point(word, width.saturating_sub(used).max(1));
+            line.push_str(&word[..cut]);
+            out.push(std::mem::replace(&mut line, " ".repeat(indent)));
+            word = &word[cut..];
         }
-        if !line.trim().is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
     }
     if !line.trim().is_empty() || out.is_empty() {
         out.push(line);
@@ -98,19 +137,50 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
     out
 }
 
-/// "Enter run · Esc back" from the keymap, so a remapped key reads right.
-fn hints(app: &App, ctx: Context, items: &[(Command, &str)]) -> Line<'static> {
+/// Where to break a word that is wider than `room`: after the last `/` in the second half of
+/// what fits, else where it stops fitting (at least one character).
+fn break_point(word: &str, room: usize) -> usize {
+    let mut fits = 0;
+    let mut cols = 0;
+    for (i, c) in word.char_indices() {
+        cols += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if cols > room {
+            break;
+        }
+        fits = i + c.len_utf8();
+    }
+    if fits == 0 {
+        return word.chars().next().map_or(word.len(), char::len_utf8);
+    }
+    match word[..fits].rfind('/') {
+        Some(slash) if slash + 1 >= fits / 2 && slash + 1 < fits => slash + 1,
+        _ => fits,
+    }
+}
+
+/// "Enter run · Esc back" from the keymap, so a remapped key reads right; as many lines as
+/// `width` needs (a hint goes whole to the next line rather than being cut).
+fn hints(app: &App, ctx: Context, items: &[(Command, &str)], width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let mut spans = Vec::new();
+    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+    let mut used = 0;
     for (cmd, what) in items {
         let Some(k) = app.keymap.hint(ctx, cmd) else { continue };
-        if !spans.is_empty() {
-            spans.push(Span::styled(" · ", t.style(Role::Muted)));
+        let w = k.width() + 1 + what.width();
+        if used > 0 && used + 3 + w > width {
+            lines.push(Vec::new());
+            used = 0;
         }
-        spans.push(Span::styled(k, t.style(Role::Key)));
-        spans.push(Span::styled(format!(" {what}"), t.style(Role::Muted)));
+        let Some(line) = lines.last_mut() else { continue };
+        if used > 0 {
+            line.push(Span::styled(" · ", t.style(Role::Muted)));
+            used += 3;
+        }
+        line.push(Span::styled(k, t.style(Role::Key)));
+        line.push(Span::styled(format!(" {what}"), t.style(Role::Muted)));
+        used += w;
     }
-    Line::from(spans)
+    lines.into_iter().map(Line::from).collect()
 }
 
 #[cfg(test)]
@@ -120,5 +190,16 @@ mod tests {
         let w = super::wrap("one two three four five six seven", 14, 2);
         assert_eq!(w, vec!["one two three", "  four five", "  six seven"]);
         assert_eq!(super::wrap("  a b", 20, 4), vec!["  a b"], "leading spaces are kept");
+    }
+
+    #[test]
+    fn a_long_path_is_broken_across_lines_and_never_cut() {
+        let path = "/home/oncall/.local/state/cockpit/journal/2026-03-01T031500Z-emergency-41234.jsonl";
+        let lines = super::wrap(&format!("journal: {path}"), 40, 4);
+        assert!(lines.iter().all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 40), "{lines:#?}");
+        let joined: String = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join("");
+        assert_eq!(joined, format!("journal:{path}"), "{lines:#?}");
+        assert!(lines[1].trim_start().starts_with("/home"), "a path starts on its own line: {lines:#?}");
+        assert!(lines[1].ends_with("cockpit/"), "broken after a / where one is near: {lines:#?}");
     }
 }
