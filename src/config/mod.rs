@@ -29,6 +29,8 @@ pub struct Config {
     pub keymap: String,
     /// Refuse every mutating action.
     pub read_only: bool,
+    /// How many daily log files to keep (the current one included).
+    pub log_max_files: usize,
     /// Per metric: `queue_depth = { warn = "> 1000", crit = "> 5000" }`.
     pub thresholds: BTreeMap<Spanned<String>, Spanned<Threshold>>,
     pub limits: Limits,
@@ -50,6 +52,7 @@ impl Default for Config {
             theme: "dark".into(),
             keymap: "default".into(),
             read_only: false,
+            log_max_files: 7,
             thresholds: BTreeMap::new(),
             limits: Limits::default(),
             capacity: CapacityParams::default(),
@@ -143,6 +146,10 @@ impl Config {
                 off,
                 "refresh_secs: expected a number of seconds between 0.2 and 3600",
             ));
+        }
+        if !(1..=3660).contains(&self.log_max_files) {
+            let off = text.find("log_max_files").unwrap_or(0);
+            return Err(ConfigError::at(file, text, off, "log_max_files: expected a number of files from 1 to 3660"));
         }
         let c = &self.capacity;
         for (name, v) in [

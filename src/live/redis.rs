@@ -5,6 +5,7 @@
 
 use super::Env;
 use super::classify;
+use super::redact;
 use crate::config::sources::RedisConfig;
 use crate::model::{FailureKind, SourceFailure};
 use redis::aio::MultiplexedConnection;
@@ -40,8 +41,8 @@ pub fn resolve(cfg: &RedisConfig, env: &Env) -> Option<Result<RedisTarget, Sourc
 }
 
 fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, SourceFailure> {
-    let display = super::redact(urls);
     let bad = |detail: String| classify::failure(FailureKind::Other, "redis", &detail);
+    let source = if cfg.url.is_some() { "redis.url" } else { "REDIS_URL" };
     let password = match (&cfg.password_env, &cfg.password_file) {
         (Some(var), _) => {
             Some(env.get(var).map(str::to_string).ok_or_else(|| bad(format!("password_env {var} is not set")))?)
@@ -54,9 +55,23 @@ fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, Source
         ),
         (None, None) => env.get("REDISCLI_AUTH").map(str::to_string),
     };
+    if let Some(pw) = &password {
+        redact::register(pw);
+    }
+    let list: Vec<&str> = urls.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
     let mut nodes = Vec::new();
-    for url in urls.split(',').map(str::trim).filter(|u| !u.is_empty()) {
-        let mut info = url.into_connection_info().map_err(|e| bad(format!("bad URL {}: {e}", super::redact(url))))?;
+    for (i, url) in list.iter().enumerate() {
+        redact::register_url(url, false);
+        // Never echo a URL that does not parse: its password may be anywhere in it.
+        let which = if list.len() > 1 { format!("{source} (URL {} of {})", i + 1, list.len()) } else { source.into() };
+        if let Some(problem) = redact::url_problem(url) {
+            // Built from words of our own (not redacted, which would cut the example URL).
+            return Err(SourceFailure::new(
+                FailureKind::Other,
+                format!("redis: {which} is not a valid URL: {problem}; expected redis://[:password@]host[:port][/db]"),
+            ));
+        }
+        let mut info = url.into_connection_info().map_err(|e| bad(format!("{which}: {}", classify::chain(&e))))?;
         let explicit = cfg.password_env.is_some() || cfg.password_file.is_some();
         if let Some(pw) = password.as_ref().filter(|_| explicit || info.redis_settings().password().is_none()) {
             let settings = info.redis_settings().clone().set_password(pw);
@@ -65,10 +80,25 @@ fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, Source
         nodes.push(info);
     }
     if nodes.is_empty() {
-        return Err(bad("the URL is empty".into()));
+        return Err(bad(format!("{source} is empty")));
     }
     let cluster = cfg.cluster || nodes.len() > 1;
+    let display = nodes.iter().map(shown).collect::<Vec<_>>().join(", ");
     Ok(RedisTarget { nodes, cluster, display })
+}
+
+/// A node as messages show it: scheme, host, port and database, nothing else.
+pub fn shown(info: &ConnectionInfo) -> String {
+    let db = match info.redis_settings().db() {
+        0 => String::new(),
+        n => format!("/{n}"),
+    };
+    match info.addr() {
+        redis::ConnectionAddr::Tcp(h, p) => format!("redis://{h}:{p}{db}"),
+        redis::ConnectionAddr::TcpTls { host, port, .. } => format!("rediss://{host}:{port}{db}"),
+        redis::ConnectionAddr::Unix(path) => format!("unix://{}{db}", path.display()),
+        _ => "redis".into(),
+    }
 }
 
 impl RedisTarget {
