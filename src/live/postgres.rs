@@ -96,8 +96,8 @@ fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, Source
     if !text.contains("://") && !key_value && !first.is_empty() {
         let problem = redact::url_problem(text).unwrap_or_else(|| "it is not a URL".into());
         return Err(bad(format!(
-            "{source} is neither a URL nor key=value pairs: {problem}; expected \
-             postgres://user[:password]@host[:port]/dbname or host=… dbname=…"
+            "{source} is neither a URL nor key=value pairs: {problem}; expected a URL that \
+             starts with postgres:// or postgresql://, or key=value pairs such as host=… dbname=…"
         )));
     }
     let (rest, sslmode, root_cert) = take_tls_options(text);
@@ -309,6 +309,31 @@ mod tests {
         assert_eq!(target.display, "db.internal:6432/");
         assert_eq!(target.config.get_user(), Some("o'neil"));
         assert_eq!(target.tls, TlsMode::Prefer);
+    }
+
+    #[test]
+    fn a_malformed_connection_string_is_described_never_echoed() {
+        for text in [
+            "postgres//app:SECRET-p1-x@db.internal/app",
+            "postgresql:/app:SECRET-p1-x@db.internal/app",
+            "postgres//app:SECRET-p1-x@db.internal/app?sslmode=require",
+            "host=db password=SECRET-p1-x port=x",
+        ] {
+            let env = Env::empty().with("DATABASE_URL", text);
+            let err = resolve(&PostgresConfig::default(), &env).and_then(Result::err).map(|f| f.message);
+            let err = err.unwrap_or_default();
+            assert!(err.contains("DATABASE_URL is"), "{text}: {err}");
+            assert!(!err.contains("SECRET-p1"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_target_is_shown_by_host_port_and_database() {
+        let env = Env::empty()
+            .with("DATABASE_URL", "postgres://app:SECRET-p2-x@db.internal:6432/app")
+            .with("PGPASSWORD", "x");
+        let t = resolve(&PostgresConfig::default(), &env).and_then(Result::ok).map(|t| t.display);
+        assert_eq!(t.as_deref(), Some("db.internal:6432/app"));
     }
 
     #[test]

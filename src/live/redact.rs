@@ -285,8 +285,8 @@ fn redact_urls(text: &str) -> String {
             rest[..i].rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c))).map(|j| j + 1).unwrap_or(0);
         let end = rest[i..].find(ends_word).map(|j| i + j).unwrap_or(rest.len());
         let word = &rest[scheme_start..end];
-        if scheme_start == i {
-            // No scheme before it: not a URL ("://" in words).
+        if scheme_start == i || end == i + 3 {
+            // No scheme before it, or nothing after it: not a URL ("://" in words).
             out.push_str(&rest[..i + 3]);
             rest = &rest[i + 3..];
             continue;

@@ -65,11 +65,9 @@ fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, Source
         // Never echo a URL that does not parse: its password may be anywhere in it.
         let which = if list.len() > 1 { format!("{source} (URL {} of {})", i + 1, list.len()) } else { source.into() };
         if let Some(problem) = redact::url_problem(url) {
-            // Built from words of our own (not redacted, which would cut the example URL).
-            return Err(SourceFailure::new(
-                FailureKind::Other,
-                format!("redis: {which} is not a valid URL: {problem}; expected redis://[:password@]host[:port][/db]"),
-            ));
+            return Err(bad(format!(
+                "{which} is not a valid URL: {problem}; expected a URL that starts with redis://, rediss:// or unix://"
+            )));
         }
         let mut info = url.into_connection_info().map_err(|e| bad(format!("{which}: {}", classify::chain(&e))))?;
         let explicit = cfg.password_env.is_some() || cfg.password_file.is_some();
@@ -158,5 +156,38 @@ impl RedisTarget {
             _ => redis::ConnectionAddr::Tcp(host.to_string(), port),
         };
         seed.clone().set_addr(addr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_url_is_described_never_echoed() {
+        for (url, words) in [
+            ("redis//:SECRET-r1-x@host:6379", "a \":\" is missing"),
+            ("redis:/:SECRET-r1-x@host", "a \"/\" is missing"),
+            ("redis://:SECRET-r1-x@host:63x9", "port"),
+            ("SECRET-r1-x", "does not start with a scheme"),
+        ] {
+            let cfg = RedisConfig { url: Some(url.into()), ..RedisConfig::default() };
+            let err = resolve(&cfg, &Env::empty()).and_then(Result::err).map(|f| f.message).unwrap_or_default();
+            assert!(err.contains("redis.url is not a valid URL") && err.contains(words), "{url}: {err}");
+            assert!(!err.contains("SECRET-r1"), "{err}");
+        }
+        let env = Env::empty().with("REDIS_URL", "redis//:SECRET-r1-x@host:6379");
+        let err = resolve(&RedisConfig::default(), &env).and_then(Result::err).map(|f| f.message).unwrap_or_default();
+        assert!(err.contains("REDIS_URL is not a valid URL") && !err.contains("SECRET-r1"), "{err}");
+    }
+
+    #[test]
+    fn nodes_are_shown_without_their_password() {
+        let cfg = RedisConfig {
+            url: Some("rediss://:SECRET-r2-x@cache.internal:6380/2, redis://h2".into()),
+            ..RedisConfig::default()
+        };
+        let target = resolve(&cfg, &Env::empty()).and_then(Result::ok).map(|t| t.display).unwrap_or_default();
+        assert_eq!(target, "rediss://cache.internal:6380/2, redis://h2:6379");
     }
 }
