@@ -100,12 +100,14 @@ pub fn register_conninfo(text: &str) {
 /// Names of environment variables whose values are credentials.
 pub fn is_secret_var(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    if ["_FILE", "_PATH", "_DIR"].iter().any(|s| n.ends_with(s)) {
+    if ["_FILE", "_PATH", "_DIR", "_SOCK"].iter().any(|s| n.ends_with(s)) {
         return false;
     }
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "AUTH", "PRIVATE", "API_KEY", "APIKEY", "WEBHOOK", "CREDENTIAL"]
-        .iter()
-        .any(|w| n.contains(w))
+    // AUTH only as a word of its own (REDISCLI_AUTH), not in GIT_AUTHOR_NAME.
+    n.split('_').any(|w| w == "AUTH" || w == "AUTHORIZATION")
+        || ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "APIKEY", "WEBHOOK", "CREDENTIAL"]
+            .iter()
+            .any(|w| n.contains(w))
 }
 
 /// Register the credentials of an environment: every credential variable's value, and the
@@ -146,6 +148,28 @@ pub fn register_config(c: &crate::config::Config) {
         for (start, end) in bearer_values(cmd) {
             register(cmd[start..end].trim_matches(['\'', '"']));
         }
+    }
+}
+
+/// Fields whose string values are credentials, in files such as a kubeconfig.
+const SECRET_FIELDS: &[&str] =
+    &["token", "password", "client-key-data", "client-secret", "id-token", "refresh-token", "access-token"];
+
+/// Register the values of every credential field (`token`, `password`, `client-key-data`, …)
+/// anywhere in a structured document, such as a kubeconfig.
+pub fn register_fields(doc: &serde_json::Value) {
+    use serde_json::Value;
+    match doc {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    Value::String(s) if SECRET_FIELDS.contains(&k.to_ascii_lowercase().as_str()) => register(s),
+                    other => register_fields(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(register_fields),
+        _ => {}
     }
 }
 
@@ -569,6 +593,13 @@ mod tests {
     }
 
     #[test]
+    fn credential_fields_of_a_document_are_registered() {
+        register_fields(&serde_json::json!({"users": [{"name": "u", "user": {"token": "Zq-doc-token-47",
+            "auth-provider": {"config": {"id-token": "Zq-doc-id-48", "client-id": "Zq-not-a-secret-49"}}}}]}));
+        assert_eq!(scrub("Zq-doc-token-47 Zq-doc-id-48 Zq-not-a-secret-49"), "*** *** Zq-not-a-secret-49");
+    }
+
+    #[test]
     fn environment_credentials_are_registered_by_name_and_by_url() {
         register_env([
             ("CHAT_TOKEN", "Zq-env-token-41"),
@@ -577,9 +608,12 @@ mod tests {
             ("SLACK_WEBHOOK_URL", "https://hooks.example/services/Zq-env-hook-44"),
             ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/Zq-not-a-secret-45"),
             ("HOME", "/home/Zq-not-a-secret-46"),
+            ("GIT_AUTHOR_NAME", "Zq-not-a-secret-50"),
+            ("REDISCLI_AUTH", "Zq-env-auth-51"),
         ]);
-        let out =
-            scrub("Zq-env-token-41 Zq-env-pg-42 Zq-env-redis-43 Zq-env-hook-44 Zq-not-a-secret-45 Zq-not-a-secret-46");
-        assert_eq!(out, "*** *** *** *** Zq-not-a-secret-45 Zq-not-a-secret-46");
+        let out = scrub("Zq-env-token-41 Zq-env-pg-42 Zq-env-redis-43 Zq-env-hook-44 Zq-env-auth-51");
+        assert_eq!(out, "*** *** *** *** ***");
+        let out = scrub("Zq-not-a-secret-45 Zq-not-a-secret-46 Zq-not-a-secret-50");
+        assert_eq!(out, "Zq-not-a-secret-45 Zq-not-a-secret-46 Zq-not-a-secret-50");
     }
 }
