@@ -54,8 +54,12 @@ pub fn register(secret: &str) {
     known.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
-/// Register what is secret in a URL: its password, its query values and, for a URL that is a
-/// credential itself (`whole`: a webhook), its path and every path segment.
+/// Words in the name of a query parameter that carries a credential.
+const CREDENTIAL_WORDS: &[&str] = &["pass", "pwd", "token", "secret", "key", "sig", "auth", "credential"];
+
+/// Register what is secret in a URL: its password, the values of its credential parameters
+/// and, for a URL that is a credential itself (`whole`: a webhook), its path, every path
+/// segment and every query value.
 pub fn register_url(url: &str, whole: bool) {
     let Some(parts) = UrlParts::parse(url).ok() else {
         // Unparseable: whatever follows the scheme may be the secret.
@@ -73,7 +77,11 @@ pub fn register_url(url: &str, whole: bool) {
         register(pw);
     }
     for pair in parts.query.split('&').filter(|p| !p.is_empty()) {
-        register(pair.split_once('=').map(|(_, v)| v).unwrap_or(pair));
+        let (key, value) = pair.split_once('=').unwrap_or(("", pair));
+        let key = key.to_ascii_lowercase();
+        if whole || CREDENTIAL_WORDS.iter().any(|w| key.contains(w)) {
+            register(value);
+        }
     }
     if whole {
         register(url);
@@ -580,7 +588,7 @@ mod tests {
     fn registered_secrets_are_scrubbed_in_every_form() {
         register("Zq-registered-9f!x");
         register_url("https://hooks.example/services/T1/B2/Zq-hookpath-77c?k=Zq-hookquery-5", true);
-        register_url("redis://:Zq%40pw-in-url@h:1", false);
+        register_url("redis://:Zq%40pw-in-url@h:1?application_name=Zq-app-name-1&api_key=Zq-api-key-2", false);
         register("short");
         register("plainword");
         let text = "a Zq-registered-9f!x b Zq-registered-9f%21x c /services/T1/B2/Zq-hookpath-77c d Zq-hookquery-5 \
@@ -590,6 +598,7 @@ mod tests {
             assert!(!out.contains(s), "{out}");
         }
         assert!(out.contains("short plainword"), "too plain to scrub everywhere: {out}");
+        assert_eq!(scrub("Zq-app-name-1 Zq-api-key-2"), "Zq-app-name-1 ***", "only credential parameters");
     }
 
     #[test]
