@@ -17,7 +17,8 @@ fn main() {
 }
 
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
-    let (_log_guard, _log_path) = cockpit::logging::init(cli.global.log_file.as_deref(), &cli.global.log_level)?;
+    // Every credential in the environment is known before anything can print it.
+    cockpit::live::redact::register_env(cockpit::live::Env::process().vars());
     let setup = match commands::setup(&cli.global) {
         Ok(s) => s,
         Err(e) => {
@@ -25,7 +26,22 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             return Ok(EXIT_CONFIG);
         }
     };
-    tracing::info!(command = ?cli.command, "cockpit starting");
+    cockpit::live::redact::register_config(&setup.config);
+    let log =
+        match cockpit::logging::init(cli.global.log_file.as_deref(), &cli.global.log_level, setup.config.log_max_files)
+        {
+            Ok(log) => log,
+            Err(e) => {
+                eprintln!("cockpit: {e}");
+                return Ok(commands::EXIT_USAGE);
+            }
+        };
+    tracing::info!(
+        command = ?cli.command,
+        version = env!("CARGO_PKG_VERSION"),
+        log = ?log.as_ref().map(|l| &l.path),
+        "cockpit starting"
+    );
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async move {
         match cli.command {

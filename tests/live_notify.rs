@@ -40,6 +40,12 @@ async fn a_command_gets_the_message_in_the_environment_and_on_stdin() -> Result<
 
 /// One HTTP request on a loopback port: answers `status` and hands back the request.
 fn serve_once(status: u16) -> Result<(u16, std::thread::JoinHandle<Result<String>>)> {
+    serve_once_with(status, false)
+}
+
+/// Like [`serve_once`]; with `echo` the answer's body repeats the request target, as the
+/// error pages of many servers do.
+fn serve_once_with(status: u16, echo: bool) -> Result<(u16, std::thread::JoinHandle<Result<String>>)> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
     let handle = std::thread::spawn(move || -> Result<String> {
@@ -60,7 +66,9 @@ fn serve_once(status: u16) -> Result<(u16, std::thread::JoinHandle<Result<String
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body)?;
-        write!(stream, "HTTP/1.1 {status} X\r\ncontent-length: 4\r\nconnection: close\r\n\r\nnope")?;
+        let target = head.split(' ').nth(1).unwrap_or("").to_string();
+        let answer = if echo { format!("no_service: cannot POST {target}") } else { "nope".into() };
+        write!(stream, "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}", answer.len())?;
         Ok(format!("{head}{}", String::from_utf8_lossy(&body)))
     });
     Ok((port, handle))
@@ -82,5 +90,34 @@ async fn a_webhook_receives_the_text_as_json() -> Result<()> {
     let err = platform(&c).await?.notify("x").await.err().context("a 500")?;
     assert!(err.message.contains("500"), "{err}");
     server.join().map_err(|_| anyhow::anyhow!("server thread"))??;
+    Ok(())
+}
+
+/// A Slack-style webhook carries its token in its path: a failure shows the scheme and host
+/// only, even when the server echoes the path back; a URL that does not parse is described
+/// without being repeated.
+#[tokio::test]
+async fn a_webhook_is_shown_by_its_origin_and_its_token_never_appears() -> Result<()> {
+    let (port, server) = serve_once_with(404, true)?;
+    let mut c = config(1.0);
+    c.notify.webhook = Some(format!("http://127.0.0.1:{port}/services/T000/B000/SECRET-hook-8b1?token=SECRET-q-2c4"));
+    let err = platform(&c).await?.notify("x").await.err().context("a 404")?;
+    let request = server.join().map_err(|_| anyhow::anyhow!("server thread"))??;
+    assert!(request.starts_with("POST /services/T000/B000/SECRET-hook-8b1?token=SECRET-q-2c4 HTTP/1.1"), "{request}");
+    assert!(err.message.starts_with(&format!("notify webhook http://127.0.0.1:{port}/…: answered 404")), "{err}");
+    assert!(err.message.contains("no_service: cannot POST ***"), "the echo is scrubbed: {err}");
+    assert!(!err.message.contains("SECRET") && !err.message.contains("T000"), "{err}");
+
+    for (url, problem) in [
+        ("hooks.slack.com/services/T000/B000/SECRET-hook-9d", "does not start with a scheme"),
+        ("https:/hooks.slack.com/services/T000/B000/SECRET-hook-9d", "a \"/\" is missing"),
+        ("https://hooks.slack.com:44x/services/SECRET-hook-9d", "port"),
+    ] {
+        c.notify.webhook = Some(url.into());
+        let err = platform(&c).await?.notify("x").await.err().context("an invalid URL")?;
+        assert_eq!(err.kind, ErrorKind::Invalid, "{err}");
+        assert!(err.message.contains("notify.webhook is not a valid URL") && err.message.contains(problem), "{err}");
+        assert!(!err.message.contains("SECRET") && !err.message.contains("hooks.slack"), "{err}");
+    }
     Ok(())
 }

@@ -186,7 +186,10 @@ impl Journal {
             identity: self.who.identity.clone(),
             record,
         };
-        let mut text = serde_json::to_string(&line).map_err(|e| ActionError::journal(&self.path, e.into()))?;
+        let text = serde_json::to_string(&line).map_err(|e| ActionError::journal(&self.path, e.into()))?;
+        // Every secret the cockpit was given, taken out of whatever a record carries (an error
+        // text from a server, a command's output).
+        let mut text = crate::live::redact::scrub(&text).into_owned();
         text.push('\n');
         self.file.write_all(text.as_bytes()).map_err(|e| ActionError::journal(&self.path, e))?;
         self.file.sync_data().map_err(|e| ActionError::journal(&self.path, e))

@@ -30,6 +30,8 @@ pub struct Config {
     pub keymap: String,
     /// Refuse every mutating action.
     pub read_only: bool,
+    /// How many daily log files to keep (the current one included).
+    pub log_max_files: usize,
     /// Per metric: `queue_depth = { warn = "> 1000", crit = "> 5000" }`.
     pub thresholds: BTreeMap<Spanned<String>, Spanned<Threshold>>,
     pub limits: Limits,
@@ -51,6 +53,7 @@ impl Default for Config {
             theme: "dark".into(),
             keymap: "default".into(),
             read_only: false,
+            log_max_files: 7,
             thresholds: BTreeMap::new(),
             limits: Limits::default(),
             capacity: CapacityParams::default(),

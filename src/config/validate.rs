@@ -80,6 +80,7 @@ impl Problems {
 pub fn validate(c: &Config, file: &Path, text: &str) -> Result<(), ConfigError> {
     let mut p = Problems::default();
     p.number(&["refresh_secs"], c.refresh_secs, 0.2..=3600.0, "a number of seconds between 0.2 and 3600");
+    p.number(&["log_max_files"], c.log_max_files as f64, 1.0..=3660.0, "a number of files from 1 to 3660");
     limits(c, &mut p);
     capacity(c, &mut p);
     emergency(c, &mut p);

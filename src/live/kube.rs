@@ -78,6 +78,7 @@ async fn build(cfg: &KubeConfig, origin: Origin) -> Result<KubeTarget, SourceFai
                     continue;
                 }
                 let kc = Kubeconfig::read_from(f).map_err(|e| bad(&format!("kubeconfig {}", f.display()), &e))?;
+                super::redact::register_fields(&serde_json::to_value(&kc).unwrap_or_default());
                 merged = Some(match merged {
                     Some(m) => m.merge(kc).map_err(|e| bad("kubeconfig", &e))?,
                     None => kc,

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod kube;
 pub mod pg_tls;
 pub mod postgres;
+pub mod redact;
 pub mod redis;
 
 use crate::config::Config;
@@ -39,6 +40,11 @@ impl Env {
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Env {
         self.vars.insert(key.to_string(), value.into());
         self
+    }
+
+    /// Every variable, name and value.
+    pub fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// The value, if set and not empty.
@@ -141,64 +147,11 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
-/// A text with the credentials taken out: the user-info of URLs (`scheme://user:pw@host`)
-/// and `password=...` pairs of libpq-style strings.
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        let end = tail.find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',').unwrap_or(tail.len());
-        let authority_end = tail[..end].find('/').unwrap_or(end);
-        match tail[..authority_end].rfind('@') {
-            Some(at) => {
-                out.push_str("***@");
-                rest = &tail[at + 1..];
-            }
-            None => rest = tail,
-        }
-    }
-    out.push_str(rest);
-    redact_pairs(&out)
-}
-
-fn redact_pairs(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        let Some(i) =
-            ["password=", "password:", "token="].iter().filter_map(|k| lower.find(k).map(|i| i + k.len())).min()
-        else {
-            break;
-        };
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let end = if let Some(quoted) = tail.strip_prefix('\'') {
-            quoted.find('\'').map(|j| j + 2).unwrap_or(tail.len())
-        } else {
-            tail.find(|c: char| c.is_whitespace() || c == '&' || c == ',' || c == ';').unwrap_or(tail.len())
-        };
-        out.push_str("***");
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
-}
+pub use redact::redact;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redact_takes_out_url_credentials_and_password_pairs() {
-        assert_eq!(redact("redis://:s3cret@10.0.0.1:6379/0 refused"), "redis://***@10.0.0.1:6379/0 refused");
-        assert_eq!(redact("postgres://u:p%40ss@db/x"), "postgres://***@db/x");
-        assert_eq!(redact("host=db password='a b' user=x"), "host=db password=*** user=x");
-        assert_eq!(redact("host=db password=abc user=x"), "host=db password=*** user=x");
-        assert_eq!(redact("http://127.0.0.1:8080/path"), "http://127.0.0.1:8080/path");
-    }
 
     #[test]
     fn env_ignores_empty_values() {

@@ -6,6 +6,7 @@
 use super::Env;
 use super::classify;
 use super::pg_tls::{self, MakeRustls, Verify};
+use super::redact;
 use crate::config::sources::PostgresConfig;
 use crate::model::{FailureKind, SourceFailure};
 use std::path::PathBuf;
@@ -79,20 +80,43 @@ fn from_pg_env(env: &Env) -> String {
 
 fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, SourceFailure> {
     let bad = |detail: String| classify::failure(FailureKind::Other, "postgres", &detail);
+    let source = if cfg.url.is_some() {
+        "postgres.url"
+    } else if env.get("DATABASE_URL").is_some() {
+        "DATABASE_URL"
+    } else {
+        "the PG* variables"
+    };
+    redact::register_conninfo(text);
+    // Neither a URL nor key=value pairs (a URL that lost its "://"): never echoed, since the
+    // password may be anywhere in it.
+    let mut words = text.split_whitespace();
+    let (first, second) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let key_value = first.contains('=') || second.starts_with('=');
+    if !text.contains("://") && !key_value && !first.is_empty() {
+        let problem = redact::url_problem(text).unwrap_or_else(|| "it is not a URL".into());
+        return Err(bad(format!(
+            "{source} is neither a URL nor key=value pairs: {problem}; expected a URL that \
+             starts with postgres:// or postgresql://, or key=value pairs such as host=… dbname=…"
+        )));
+    }
     let (rest, sslmode, root_cert) = take_tls_options(text);
     let tls = match sslmode.or_else(|| env.get("PGSSLMODE").map(str::to_string)) {
         Some(m) => TlsMode::parse(&m).map_err(bad)?,
         None => TlsMode::Prefer,
     };
     let root_cert = root_cert.or_else(|| env.get("PGSSLROOTCERT").map(str::to_string)).map(PathBuf::from);
-    let mut config: tokio_postgres::Config = rest
-        .parse()
-        .map_err(|e: tokio_postgres::Error| bad(format!("bad connection string: {}", classify::chain(&e))))?;
+    let mut config: tokio_postgres::Config = rest.parse().map_err(|e: tokio_postgres::Error| {
+        bad(format!("{source} is not a valid connection string: {}", parse_error(&e)))
+    })?;
     if let Some(file) = &cfg.password_file {
         let pw = std::fs::read_to_string(file).map_err(|e| bad(format!("password_file {}: {e}", file.display())))?;
         config.password(pw.trim_end_matches(['\n', '\r']));
     } else if let (None, Some(pw)) = (config.get_password(), env.get("PGPASSWORD")) {
         config.password(pw);
+    }
+    if let Some(pw) = config.get_password().and_then(|p| std::str::from_utf8(p).ok()) {
+        redact::register(pw);
     }
     if let (None, Some(user)) = (config.get_user(), env.get("PGUSER").or_else(|| env.get("USER"))) {
         config.user(user);
@@ -110,6 +134,18 @@ fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, Source
     });
     let display = describe(&config);
     Ok(PgTarget { config, tls, root_cert, display })
+}
+
+/// A parse error of tokio-postgres, which names an unknown option by its whole text (a
+/// mistyped URL would be echoed there, password included): only a plain option name is kept.
+fn parse_error(e: &tokio_postgres::Error) -> String {
+    let text = classify::chain(e);
+    if let Some(key) = text.split_once("unknown option `").and_then(|(_, k)| k.rsplit_once('`')).map(|(k, _)| k)
+        && !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return "an option name is not a plain word (a URL without \"://\"?)".into();
+    }
+    redact::redact(&text)
 }
 
 fn describe(config: &tokio_postgres::Config) -> String {
@@ -273,6 +309,31 @@ mod tests {
         assert_eq!(target.display, "db.internal:6432/");
         assert_eq!(target.config.get_user(), Some("o'neil"));
         assert_eq!(target.tls, TlsMode::Prefer);
+    }
+
+    #[test]
+    fn a_malformed_connection_string_is_described_never_echoed() {
+        for text in [
+            "postgres//app:SECRET-p1-x@db.internal/app",
+            "postgresql:/app:SECRET-p1-x@db.internal/app",
+            "postgres//app:SECRET-p1-x@db.internal/app?sslmode=require",
+            "host=db password=SECRET-p1-x port=x",
+        ] {
+            let env = Env::empty().with("DATABASE_URL", text);
+            let err = resolve(&PostgresConfig::default(), &env).and_then(Result::err).map(|f| f.message);
+            let err = err.unwrap_or_default();
+            assert!(err.contains("DATABASE_URL is"), "{text}: {err}");
+            assert!(!err.contains("SECRET-p1"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_target_is_shown_by_host_port_and_database() {
+        let env = Env::empty()
+            .with("DATABASE_URL", "postgres://app:SECRET-p2-x@db.internal:6432/app")
+            .with("PGPASSWORD", "x");
+        let t = resolve(&PostgresConfig::default(), &env).and_then(Result::ok).map(|t| t.display);
+        assert_eq!(t.as_deref(), Some("db.internal:6432/app"));
     }
 
     #[test]

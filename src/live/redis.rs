@@ -5,6 +5,7 @@
 
 use super::Env;
 use super::classify;
+use super::redact;
 use crate::config::sources::RedisConfig;
 use crate::model::{FailureKind, SourceFailure};
 use redis::aio::MultiplexedConnection;
@@ -40,8 +41,8 @@ pub fn resolve(cfg: &RedisConfig, env: &Env) -> Option<Result<RedisTarget, Sourc
 }
 
 fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, SourceFailure> {
-    let display = super::redact(urls);
     let bad = |detail: String| classify::failure(FailureKind::Other, "redis", &detail);
+    let source = if cfg.url.is_some() { "redis.url" } else { "REDIS_URL" };
     let password = match (&cfg.password_env, &cfg.password_file) {
         (Some(var), _) => {
             Some(env.get(var).map(str::to_string).ok_or_else(|| bad(format!("password_env {var} is not set")))?)
@@ -54,9 +55,21 @@ fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, Source
         ),
         (None, None) => env.get("REDISCLI_AUTH").map(str::to_string),
     };
+    if let Some(pw) = &password {
+        redact::register(pw);
+    }
+    let list: Vec<&str> = urls.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
     let mut nodes = Vec::new();
-    for url in urls.split(',').map(str::trim).filter(|u| !u.is_empty()) {
-        let mut info = url.into_connection_info().map_err(|e| bad(format!("bad URL {}: {e}", super::redact(url))))?;
+    for (i, url) in list.iter().enumerate() {
+        redact::register_url(url, false);
+        // Never echo a URL that does not parse: its password may be anywhere in it.
+        let which = if list.len() > 1 { format!("{source} (URL {} of {})", i + 1, list.len()) } else { source.into() };
+        if let Some(problem) = redact::url_problem(url) {
+            return Err(bad(format!(
+                "{which} is not a valid URL: {problem}; expected a URL that starts with redis://, rediss:// or unix://"
+            )));
+        }
+        let mut info = url.into_connection_info().map_err(|e| bad(format!("{which}: {}", classify::chain(&e))))?;
         let explicit = cfg.password_env.is_some() || cfg.password_file.is_some();
         if let Some(pw) = password.as_ref().filter(|_| explicit || info.redis_settings().password().is_none()) {
             let settings = info.redis_settings().clone().set_password(pw);
@@ -65,10 +78,25 @@ fn build(cfg: &RedisConfig, env: &Env, urls: &str) -> Result<RedisTarget, Source
         nodes.push(info);
     }
     if nodes.is_empty() {
-        return Err(bad("the URL is empty".into()));
+        return Err(bad(format!("{source} is empty")));
     }
     let cluster = cfg.cluster || nodes.len() > 1;
+    let display = nodes.iter().map(shown).collect::<Vec<_>>().join(", ");
     Ok(RedisTarget { nodes, cluster, display })
+}
+
+/// A node as messages show it: scheme, host, port and database, nothing else.
+pub fn shown(info: &ConnectionInfo) -> String {
+    let db = match info.redis_settings().db() {
+        0 => String::new(),
+        n => format!("/{n}"),
+    };
+    match info.addr() {
+        redis::ConnectionAddr::Tcp(h, p) => format!("redis://{h}:{p}{db}"),
+        redis::ConnectionAddr::TcpTls { host, port, .. } => format!("rediss://{host}:{port}{db}"),
+        redis::ConnectionAddr::Unix(path) => format!("unix://{}{db}", path.display()),
+        _ => "redis".into(),
+    }
 }
 
 impl RedisTarget {
@@ -128,5 +156,38 @@ impl RedisTarget {
             _ => redis::ConnectionAddr::Tcp(host.to_string(), port),
         };
         seed.clone().set_addr(addr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_url_is_described_never_echoed() {
+        for (url, words) in [
+            ("redis//:SECRET-r1-x@host:6379", "a \":\" is missing"),
+            ("redis:/:SECRET-r1-x@host", "a \"/\" is missing"),
+            ("redis://:SECRET-r1-x@host:63x9", "port"),
+            ("SECRET-r1-x", "does not start with a scheme"),
+        ] {
+            let cfg = RedisConfig { url: Some(url.into()), ..RedisConfig::default() };
+            let err = resolve(&cfg, &Env::empty()).and_then(Result::err).map(|f| f.message).unwrap_or_default();
+            assert!(err.contains("redis.url is not a valid URL") && err.contains(words), "{url}: {err}");
+            assert!(!err.contains("SECRET-r1"), "{err}");
+        }
+        let env = Env::empty().with("REDIS_URL", "redis//:SECRET-r1-x@host:6379");
+        let err = resolve(&RedisConfig::default(), &env).and_then(Result::err).map(|f| f.message).unwrap_or_default();
+        assert!(err.contains("REDIS_URL is not a valid URL") && !err.contains("SECRET-r1"), "{err}");
+    }
+
+    #[test]
+    fn nodes_are_shown_without_their_password() {
+        let cfg = RedisConfig {
+            url: Some("rediss://:SECRET-r2-x@cache.internal:6380/2, redis://h2".into()),
+            ..RedisConfig::default()
+        };
+        let target = resolve(&cfg, &Env::empty()).and_then(Result::ok).map(|t| t.display).unwrap_or_default();
+        assert_eq!(target, "rediss://cache.internal:6380/2, redis://h2:6379");
     }
 }

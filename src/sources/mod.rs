@@ -4,6 +4,7 @@
 
 pub mod backoff;
 pub mod cloudwatch;
+pub mod health_log;
 pub mod kube;
 pub mod poll;
 pub mod postgres;
@@ -43,15 +44,25 @@ impl Intervals {
 }
 
 /// Start a task per configured source. Dropping the receiver ends them all; so does
-/// aborting the handles.
+/// aborting the handles. Every update passes through the log's account of the sources
+/// ([`health_log`]) on its way to `out`.
 pub fn spawn_all(
     targets: &Targets,
     config: &Config,
     clock: Clock,
-    tx: mpsc::Sender<SourceUpdate>,
+    out: mpsc::Sender<SourceUpdate>,
 ) -> Vec<JoinHandle<()>> {
     let iv = Intervals::from_config(config);
-    let mut tasks = Vec::new();
+    let (tx, mut rx) = mpsc::channel::<SourceUpdate>(64);
+    let mut tasks = vec![tokio::spawn(async move {
+        let mut log = health_log::HealthLog::default();
+        while let Some(u) = rx.recv().await {
+            log.observe(&u);
+            if out.send(u).await.is_err() {
+                return;
+            }
+        }
+    })];
     let broken = |tasks: &mut Vec<JoinHandle<()>>, id: SourceId, f: &SourceFailure, every: Duration| {
         tasks.push(tokio::spawn(poll::run_broken(id, f.clone(), every, clock, tx.clone())));
     };
@@ -151,7 +162,12 @@ pub async fn refresh_all_once(targets: &Targets, config: &Config, clock: Clock) 
         }
     };
     let (k, r, p, a) = tokio::join!(kube, redis, pg, aws);
-    k.into_iter().chain(r).chain(p).chain(a).collect()
+    let updates: Vec<SourceUpdate> = k.into_iter().chain(r).chain(p).chain(a).collect();
+    let mut log = health_log::HealthLog::default();
+    for u in &updates {
+        log.observe(u);
+    }
+    updates
 }
 
 fn timed_out(source: SourceId, t: Duration) -> SourceFailure {

@@ -23,6 +23,15 @@ enum WaitEnd {
 
 impl Runner {
     pub(super) async fn exec(&mut self, i: usize, step: &Step, progress: &StepProgress) -> StepState {
+        tracing::info!(
+            action = %self.plan.action,
+            step = i + 1,
+            "{}: step {}/{} {}: started",
+            self.plan.action,
+            i + 1,
+            self.plan.steps.len(),
+            step.title
+        );
         self.set_state(i, StepState::Running { elapsed: 0.0, live: None });
         let started = self.platform.now();
         let resumed_effect = progress.before || progress.after.is_some();

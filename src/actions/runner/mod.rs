@@ -161,6 +161,10 @@ impl Runner {
     }
 
     fn note(&mut self, level: Level, text: String) {
+        match level {
+            Level::Ok | Level::Unknown => tracing::info!(action = %self.plan.action, "{}: {text}", self.plan.action),
+            _ => tracing::warn!(action = %self.plan.action, "{}: {text}", self.plan.action),
+        }
         self.journal_write(Record::Note { text: text.clone() });
         self.emit(RunEvent::Note { level, text });
     }
@@ -172,6 +176,7 @@ impl Runner {
         match j.append(clock, r) {
             Ok(()) => true,
             Err(e) => {
+                tracing::warn!(action = %self.plan.action, "{}: cannot write the journal: {e}", self.plan.action);
                 let _ = self.tx.send(RunEvent::Note { level: Level::Crit, text: e.to_string() });
                 false
             }
@@ -186,6 +191,7 @@ impl Runner {
     fn stop(&mut self, outcome: Outcome) {
         if self.stopping.is_none() {
             let reason = outcome.describe();
+            tracing::warn!(action = %self.plan.action, "{}: stopping: {reason}", self.plan.action);
             self.journal_write(Record::Stopping { reason });
             self.stopping = Some(outcome);
         }
@@ -215,6 +221,15 @@ impl Runner {
             Some(u) => u.holder.clone(),
             None => LockKeeper::holder_name(&who.user, journal.id()),
         };
+        tracing::info!(
+            action = %action,
+            journal = %journal.path().display(),
+            dry_run = self.opts.dry_run,
+            "{action}: {} on {} ({} steps)",
+            if self.resume.is_some() { "resumed" } else { "started" },
+            p.describe(),
+            self.plan.steps.len()
+        );
         self.journal = Some(journal);
         let first = match &self.resume {
             Some(_) if self.abandon => Record::Abandoning { platform: p.describe() },
@@ -312,6 +327,14 @@ impl Runner {
     }
 
     fn end_step(&mut self, i: usize, state: StepState) {
+        let (n, total, title) = (i + 1, self.plan.steps.len(), &self.plan.steps[i].title);
+        let action = &self.plan.action;
+        match &state {
+            StepState::Done { .. } => {
+                tracing::info!(action = %action, step = n, "{action}: step {n}/{total} {title}: {}", state.describe())
+            }
+            _ => tracing::warn!(action = %action, step = n, "{action}: step {n}/{total} {title}: {}", state.describe()),
+        }
         self.journal_write(Record::StepEnd { step: i, state: state.clone() });
         self.set_state(i, state);
     }
@@ -342,8 +365,15 @@ impl Runner {
         }
         if self.keep_open {
             self.journal_write(Record::Note { text: format!("not abandoned: {}", outcome.describe()) });
+            tracing::warn!(action = %self.plan.action, "{}: not abandoned: {}", self.plan.action, outcome.describe());
         } else {
             self.journal_write(Record::End { outcome: outcome.clone() });
+            match &outcome {
+                Outcome::Completed => {
+                    tracing::info!(action = %self.plan.action, "{}: {}", self.plan.action, outcome.describe())
+                }
+                _ => tracing::warn!(action = %self.plan.action, "{}: {}", self.plan.action, outcome.describe()),
+            }
         }
         let steps = self
             .plan

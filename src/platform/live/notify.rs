@@ -2,6 +2,7 @@
 //! stdin) or a webhook that receives `{"text": message}` as JSON.
 
 use crate::config::sources::NotifyConfig;
+use crate::live::redact::{self, redact};
 use crate::platform::{ErrorKind, PResult, PlatformError};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -52,6 +53,8 @@ async fn command(cmd: &str, message: &str) -> PResult<()> {
         let err = String::from_utf8_lossy(&out.stderr);
         let tail: String =
             err.lines().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" / ");
+        // The command runs with the cockpit's environment and may print a token it was given.
+        let tail = redact(&tail);
         return Err(PlatformError::new(ErrorKind::Other, format!("notify command failed ({}): {tail}", out.status)));
     }
     Ok(())
@@ -59,8 +62,12 @@ async fn command(cmd: &str, message: &str) -> PResult<()> {
 
 async fn webhook(url: &str, message: &str) -> PResult<()> {
     use http_body_util::{BodyExt, Full};
-    let shown = crate::live::redact(url);
-    let bad = |e: String| PlatformError::new(ErrorKind::Unavailable, format!("notify webhook {shown}: {e}"));
+    // The URL is the credential (a Slack-style token in its path): shown as scheme and host only.
+    redact::register_url(url, true);
+    let shown = redact::shown_origin(url).map_err(|problem| {
+        PlatformError::new(ErrorKind::Invalid, format!("notify.webhook is not a valid URL: {problem}"))
+    })?;
+    let bad = |e: String| PlatformError::new(ErrorKind::Unavailable, format!("notify webhook {shown}: {}", redact(&e)));
     crate::live::install_crypto_provider();
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()
