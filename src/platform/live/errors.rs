@@ -34,8 +34,15 @@ pub fn from_failure(f: SourceFailure) -> PlatformError {
     PlatformError::new(kind, f.message)
 }
 
+/// A source the operation needs is not configured: blind (not transient, so no step waits
+/// for it until its timeout).
 pub fn not_configured(what: &str) -> PlatformError {
-    PlatformError::new(ErrorKind::Unavailable, format!("{what} is not configured (see `cockpit check`)"))
+    PlatformError::new(ErrorKind::Blind, format!("{what} is not configured (see `cockpit check`)"))
+}
+
+/// An input the platform cannot see, with the reason and the setting that would give it.
+pub fn blind(what: &str, gap: &crate::model::Gap) -> PlatformError {
+    PlatformError::new(ErrorKind::Blind, format!("{what}: {}", gap.describe()))
 }
 
 pub fn aws<E, R>(context: &str, e: &aws_sdk_cloudwatch::error::SdkError<E, R>) -> PlatformError

@@ -1,6 +1,6 @@
 //! The live platform: the `Platform` operations against Kubernetes, Redis, PostgreSQL, RDS,
-//! CloudWatch and the notify channel. What is not configured answers `Unavailable` with
-//! what to configure.
+//! CloudWatch and the notify channel. What is not configured answers `Blind` with what to
+//! configure.
 
 mod data_ops;
 mod errors;
@@ -70,6 +70,8 @@ impl LivePlatform {
                     rds: aws_sdk_rds::Client::new(&t.sdk),
                     cw: aws_sdk_cloudwatch::Client::new(&t.sdk),
                     cfg: config.aws.clone(),
+                    discovery: t.discovery.clone(),
+                    region: t.region.clone(),
                 }),
                 _ => None,
             },
