@@ -73,6 +73,15 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
                 Span::styled(widgets::ellipsize(&text, w.saturating_sub(12)), widgets::quiet(t, l)),
             ]));
         }
+        // An instance looked for and not found is said, not left out.
+        for gap in &rds.missing {
+            let l = Level::Unknown;
+            lines.push(Line::from(vec![
+                Span::styled(pad("RDS", 10), t.style(Role::Muted)),
+                Span::styled(format!("{} ", l.symbol()), t.level(l)),
+                Span::styled(widgets::ellipsize(&gap.describe(), w.saturating_sub(12)), widgets::quiet(t, l)),
+            ]));
+        }
     }
     lines.push(deploy::metric(t, b, MetricId::DbCpu, "CPU", w));
     lines.push(deploy::metric(t, b, MetricId::ReplicaLag, "Lag", w));
