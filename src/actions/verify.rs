@@ -120,11 +120,22 @@ pub fn and_list(items: &[&str]) -> String {
     }
 }
 
-/// The setting a reason names ("… (set aws.load_balancer)"), for a short live value.
+/// The setting a reason names ("… (set aws.load_balancer)", parentheses inside allowed), for a
+/// short live value.
 fn setting_in(reason: &str) -> Option<&str> {
     let start = reason.rfind("(set ")? + 5;
-    let end = reason[start..].find(')')? + start;
-    Some(&reason[start..end])
+    let mut depth = 1;
+    for (i, c) in reason[start..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return Some(&reason[start..start + i]);
+        }
+    }
+    None
 }
 
 /// "p99 and error rate not visible (set aws.load_balancer)": for the live value.
@@ -333,13 +344,8 @@ impl Verify {
                 }
                 let ok = inputs.iter().all(|(_, i, max)| i.value().is_none_or(|v| v <= *max));
                 m.streak = if ok { m.streak + 1 } else { 0 };
-                let fmt = |i: &Input, f: &dyn Fn(f64) -> String| i.value().map(f).unwrap_or_else(|| "—".into());
-                let mut live = format!(
-                    "queue {} · p99 {} · errors {}",
-                    fmt(&q, &|v| si(v)),
-                    fmt(&l, &|v| format!("{v:.0} ms")),
-                    fmt(&e, &|v| format!("{v:.1}%"))
-                );
+                let fmt = |i: &Input, f: fn(f64) -> String| i.value().map(f).unwrap_or_else(|| "—".into());
+                let mut live = format!("queue {} · p99 {} · errors {}", fmt(&q, si), fmt(&l, ms), fmt(&e, pct));
                 if let Some((names, reasons)) = &blind {
                     live.push_str(&format!(" · {}", hidden_short(names, reasons)));
                 }
@@ -350,8 +356,13 @@ impl Verify {
                     None => Probe::Done(Some(live)),
                     Some((names, reasons)) => {
                         let on = if seen.len() == 1 { format!("{} alone", seen[0]) } else { and_list(&seen) };
+                        let values: Vec<String> = [("queue", &q, si as fn(f64) -> String), ("p99", &l, ms), ("errors", &e, pct)]
+                            .iter()
+                            .filter_map(|(n, i, f)| i.value().map(|v| format!("{n} {}", f(v))))
+                            .collect();
                         Probe::Partial(format!(
-                            "recovery judged on {on} ({live}): {names} not visible: {reasons}"
+                            "recovery judged on {on} ({}): {names} not visible: {reasons}",
+                            values.join(", ")
                         ))
                     }
                 })
@@ -385,6 +396,14 @@ pub fn hidden_inputs(plan: &Plan, board: &Board) -> Vec<(String, MetricId, Gap)>
         }
     }
     out
+}
+
+fn ms(v: f64) -> String {
+    format!("{v:.0} ms")
+}
+
+fn pct(v: f64) -> String {
+    format!("{v:.1}%")
 }
 
 fn short_label(w: Workload) -> &'static str {

@@ -149,10 +149,10 @@ impl AwsOps {
 
     /// The load balancer's metrics; `Blind` (with the reason and the setting) when no load
     /// balancer is set or discovered.
-    async fn api_metrics(&self, what: &str) -> PResult<crate::model::state::CloudState> {
+    async fn api_metrics(&self) -> PResult<crate::model::state::CloudState> {
         let names = self.names().await;
         if let Err(gap) = &names.load_balancer {
-            return Err(errors::blind(&format!("{what} is not visible"), gap));
+            return Err(errors::blind(gap));
         }
         let queries: Vec<_> =
             cloudwatch::queries(&self.cfg, &names).into_iter().filter(|q| q.namespace == "AWS/ApplicationELB").collect();
@@ -161,10 +161,10 @@ impl AwsOps {
     }
 
     pub async fn api_latency_p99(&self) -> PResult<Option<f64>> {
-        Ok(self.api_metrics("API p99").await?.api_p99_ms)
+        Ok(self.api_metrics().await?.api_p99_ms)
     }
 
     pub async fn api_error_rate(&self) -> PResult<Option<f64>> {
-        Ok(self.api_metrics("the API error rate").await?.api_5xx_pct)
+        Ok(self.api_metrics().await?.api_5xx_pct)
     }
 }

@@ -1,7 +1,7 @@
 //! Client errors as the actions see them (`PlatformError`), credentials taken out.
 
 use crate::live::classify;
-use crate::model::{FailureKind, SourceFailure};
+use crate::model::{FailureKind, SourceFailure, SourceId};
 use crate::platform::{ErrorKind, PlatformError};
 
 pub fn kube(context: &str, e: &kube::Error) -> PlatformError {
@@ -35,14 +35,21 @@ pub fn from_failure(f: SourceFailure) -> PlatformError {
 }
 
 /// A source the operation needs is not configured: blind (not transient, so no step waits
-/// for it until its timeout).
-pub fn not_configured(what: &str) -> PlatformError {
-    PlatformError::new(ErrorKind::Blind, format!("{what} is not configured (see `cockpit check`)"))
+/// for it until its timeout), with the settings that configure it.
+pub fn not_configured(source: SourceId) -> PlatformError {
+    let what = match source {
+        SourceId::CloudWatch | SourceId::Rds => "AWS",
+        s => s.name(),
+    };
+    PlatformError::new(
+        ErrorKind::Blind,
+        format!("{what} is not configured: see `cockpit check` (set {})", source.setting()),
+    )
 }
 
-/// An input the platform cannot see, with the reason and the setting that would give it.
-pub fn blind(what: &str, gap: &crate::model::Gap) -> PlatformError {
-    PlatformError::new(ErrorKind::Blind, format!("{what}: {}", gap.describe()))
+/// An input the platform cannot see: the gap's reason and the setting that would give it.
+pub fn blind(gap: &crate::model::Gap) -> PlatformError {
+    PlatformError::new(ErrorKind::Blind, gap.describe())
 }
 
 pub fn aws<E, R>(context: &str, e: &aws_sdk_cloudwatch::error::SdkError<E, R>) -> PlatformError
