@@ -412,3 +412,18 @@ fn short_label(w: Workload) -> &'static str {
         Workload::Workers => "worker",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_setting_of_a_reason_is_found_with_parentheses_inside() {
+        assert_eq!(setting_in("not found: x (set aws.load_balancer)"), Some("aws.load_balancer"));
+        let aws = "AWS is not configured: see `cockpit check` (set AWS credentials and a region (AWS_PROFILE, aws.region))";
+        assert_eq!(setting_in(aws), Some("AWS credentials and a region (AWS_PROFILE, aws.region)"));
+        assert_eq!(setting_in("no recent datapoint"), None);
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(hidden_short("p99", "no recent datapoint"), "p99 not visible");
+    }
+}

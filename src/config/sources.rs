@@ -199,3 +199,19 @@ impl Default for ActionsConfig {
 pub struct ContextConfig {
     pub read_only: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rds_primary_tells_set_from_default_and_old_files_stay_valid() {
+        let unset: AwsConfig = toml::from_str("region = \"us-east-1\"").expect("valid");
+        assert_eq!((unset.rds_primary.as_deref(), unset.rds_primary_or_runbook()), (None, RUNBOOK_RDS_PRIMARY));
+        // A file written for the older `rds_primary: String` reads the same, now as set.
+        let set: AwsConfig = toml::from_str("rds_primary = \"agentos-primary\"").expect("valid");
+        assert_eq!(set.rds_primary.as_deref(), Some("agentos-primary"));
+        let other: AwsConfig = toml::from_str("rds_primary = \"orders-db\"").expect("valid");
+        assert_eq!(other.rds_primary_or_runbook(), "orders-db");
+    }
+}

@@ -77,22 +77,16 @@ impl Found {
 /// A name, or why there is none.
 pub type Named = Result<Found, Gap>;
 
-/// What one discovery found.
+/// What discovery found (or the config set), for both names.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
     pub load_balancer: Named,
     pub rds_primary: Named,
-    at: Instant,
 }
 
 impl Resolved {
     pub fn new(load_balancer: Named, rds_primary: Named) -> Resolved {
-        Resolved { load_balancer, rds_primary, at: Instant::now() }
-    }
-
-    fn fresh(&self) -> bool {
-        let ttl = if self.load_balancer.is_ok() && self.rds_primary.is_ok() { FOUND_TTL } else { MISSING_TTL };
-        self.at.elapsed() < ttl
+        Resolved { load_balancer, rds_primary }
     }
 }
 
@@ -119,15 +113,51 @@ struct Inner {
     region: String,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     rds: aws_sdk_rds::Client,
-    latest: watch::Sender<Option<Arc<Resolved>>>,
+    load_balancer: Slot,
+    rds_primary: Slot,
+}
+
+/// One name's latest answer (with when it came), and whether a discovery of it is under way.
+struct Slot {
+    latest: watch::Sender<Option<(Instant, Named)>>,
     running: AtomicBool,
 }
 
-/// The shared discovery of one AWS target; clones share the result.
+impl Slot {
+    fn new() -> Slot {
+        Slot { latest: watch::channel(None).0, running: AtomicBool::new(false) }
+    }
+
+    fn current(&self) -> Option<Named> {
+        self.latest.borrow().as_ref().map(|(_, n)| n.clone())
+    }
+
+    /// No answer yet, or an old one: a discovery should run.
+    fn due(&self) -> bool {
+        match &*self.latest.borrow() {
+            None => true,
+            Some((at, n)) => at.elapsed() >= if n.is_ok() { FOUND_TTL } else { MISSING_TTL },
+        }
+    }
+
+    async fn wait(&self, limit: Duration) -> Option<Named> {
+        let mut rx = self.latest.subscribe();
+        match tokio::time::timeout(limit, rx.wait_for(Option::is_some)).await {
+            Ok(Ok(v)) => v.as_ref().map(|(_, n)| n.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// The shared discovery of one AWS target; clones share the results.
 #[derive(Clone)]
 pub struct Discovery {
     inner: Arc<Inner>,
 }
+
+/// How long a first reader waits for a discovery under way: its deadline and a margin, so that
+/// it gets the answer (found, or a gap) rather than "discovering".
+pub const WAIT: Duration = Duration::from_secs(DEADLINE.as_secs() + 1);
 
 impl Discovery {
     pub fn new(sdk: &aws_config::SdkConfig, region: &str, cfg: &AwsConfig, inputs: Inputs) -> Discovery {
@@ -138,96 +168,107 @@ impl Discovery {
                 region: region.to_string(),
                 elb: aws_sdk_elasticloadbalancingv2::Client::new(sdk),
                 rds: aws_sdk_rds::Client::new(sdk),
-                latest: watch::channel(None).0,
-                running: AtomicBool::new(false),
+                load_balancer: Slot::new(),
+                rds_primary: Slot::new(),
             }),
         }
     }
 
-    /// Both names set in the config: nothing to discover.
-    fn explicit(&self) -> Option<Resolved> {
+    /// The names, waiting up to `wait` for a discovery under way when a name has no answer yet
+    /// ("discovering" after that). An old answer is returned at once while a new discovery
+    /// runs behind it. A name set in the config costs no request.
+    pub async fn resolved(&self, wait: Duration) -> Resolved {
+        let (lb, db) = (Which::LoadBalancer, Which::RdsPrimary);
+        let (load_balancer, rds_primary) = tokio::join!(self.name(lb, wait), self.name(db, wait));
+        Resolved { load_balancer, rds_primary }
+    }
+
+    /// The answers so far, without starting or waiting for anything (None: not asked yet).
+    pub fn latest(&self) -> Option<Resolved> {
+        let lb = self.explicit(Which::LoadBalancer).or_else(|| self.inner.load_balancer.current())?;
+        let db = self.explicit(Which::RdsPrimary).or_else(|| self.inner.rds_primary.current())?;
+        Some(Resolved { load_balancer: lb, rds_primary: db })
+    }
+
+    fn explicit(&self, which: Which) -> Option<Named> {
         let c = &self.inner.cfg;
-        let lb = c.load_balancer.clone()?;
-        let db = c.rds_primary.clone()?;
-        Some(Resolved {
-            load_balancer: Ok(Found { value: lb, origin: Origin::Config("aws.load_balancer") }),
-            rds_primary: Ok(Found { value: db, origin: Origin::Config("aws.rds_primary") }),
-            at: Instant::now(),
-        })
+        let (value, key) = match which {
+            Which::LoadBalancer => (c.load_balancer.clone()?, "aws.load_balancer"),
+            Which::RdsPrimary => (c.rds_primary.clone()?, "aws.rds_primary"),
+        };
+        Some(Ok(Found { value, origin: Origin::Config(key) }))
     }
 
-    /// The names, waiting up to `wait` for a discovery under way when there is no answer yet.
-    /// A stale answer is returned at once while a new discovery runs behind it.
-    pub async fn resolved(&self, wait: Duration) -> Arc<Resolved> {
-        if let Some(r) = self.explicit() {
-            return Arc::new(r);
+    async fn name(&self, which: Which, wait: Duration) -> Named {
+        if let Some(n) = self.explicit(which) {
+            return n;
         }
-        let current = self.inner.latest.borrow().clone();
-        match current {
-            Some(r) if r.fresh() => return r,
-            Some(r) => {
-                self.start();
-                return r;
-            }
-            None => self.start(),
+        let slot = which.slot(&self.inner);
+        if slot.due() {
+            self.start(which);
         }
-        let mut rx = self.inner.latest.subscribe();
-        match tokio::time::timeout(wait, rx.wait_for(Option::is_some)).await {
-            Ok(Ok(r)) => r.clone().unwrap_or_else(|| Arc::new(self.pending())),
-            _ => Arc::new(self.pending()),
+        if let Some(n) = slot.current() {
+            return n;
         }
+        slot.wait(wait).await.unwrap_or_else(|| Err(Gap::new(GapKind::Waiting, format!("discovering {}", which.what()))))
     }
 
-    /// The last answer, if any, without starting or waiting for anything.
-    pub fn latest(&self) -> Option<Arc<Resolved>> {
-        self.explicit().map(Arc::new).or_else(|| self.inner.latest.borrow().clone())
-    }
-
-    fn start(&self) {
-        if self.inner.running.swap(true, Ordering::SeqCst) {
+    fn start(&self, which: Which) {
+        if which.slot(&self.inner).running.swap(true, Ordering::SeqCst) {
             return;
         }
         let inner = Arc::clone(&self.inner);
         tokio::spawn(async move {
-            let (load_balancer, rds_primary) = tokio::join!(
-                bounded("the load balancer", "aws.load_balancer", load_balancer(&inner)),
-                bounded("the RDS primary", "aws.rds_primary", rds_primary(&inner)),
-            );
-            let r = Resolved { load_balancer, rds_primary, at: Instant::now() };
-            for (what, n) in [("load balancer", &r.load_balancer), ("RDS primary", &r.rds_primary)] {
-                match n {
-                    Ok(f) => tracing::info!("{what}: {}", f.describe()),
-                    Err(g) => tracing::warn!("{what}: {g}"),
-                }
+            let named = match which {
+                Which::LoadBalancer => bounded(which, load_balancer(&inner)).await,
+                Which::RdsPrimary => bounded(which, rds_primary(&inner)).await,
+            };
+            match &named {
+                Ok(f) => tracing::info!("{}: {}", which.what(), f.describe()),
+                Err(g) => tracing::warn!("{}: {g}", which.what()),
             }
-            inner.latest.send_replace(Some(Arc::new(r)));
-            inner.running.store(false, Ordering::SeqCst);
+            let slot = which.slot(&inner);
+            slot.latest.send_replace(Some((Instant::now(), named)));
+            slot.running.store(false, Ordering::SeqCst);
         });
-    }
-
-    fn pending(&self) -> Resolved {
-        let waiting = |what: &str| Gap::new(GapKind::Waiting, format!("discovering {what}"));
-        let c = &self.inner.cfg;
-        let lb = match &c.load_balancer {
-            Some(v) => Ok(Found { value: v.clone(), origin: Origin::Config("aws.load_balancer") }),
-            None => Err(waiting("the load balancer")),
-        };
-        let db = match &c.rds_primary {
-            Some(v) => Ok(Found { value: v.clone(), origin: Origin::Config("aws.rds_primary") }),
-            None => Err(waiting("the RDS primary")),
-        };
-        Resolved { load_balancer: lb, rds_primary: db, at: Instant::now() }
     }
 }
 
-async fn bounded(what: &str, setting: &str, f: impl Future<Output = Named>) -> Named {
+#[derive(Debug, Clone, Copy)]
+enum Which {
+    LoadBalancer,
+    RdsPrimary,
+}
+
+impl Which {
+    fn slot(self, inner: &Inner) -> &Slot {
+        match self {
+            Which::LoadBalancer => &inner.load_balancer,
+            Which::RdsPrimary => &inner.rds_primary,
+        }
+    }
+    fn what(self) -> &'static str {
+        match self {
+            Which::LoadBalancer => "the load balancer",
+            Which::RdsPrimary => "the RDS primary",
+        }
+    }
+    fn setting(self) -> &'static str {
+        match self {
+            Which::LoadBalancer => "aws.load_balancer",
+            Which::RdsPrimary => "aws.rds_primary",
+        }
+    }
+}
+
+async fn bounded(which: Which, f: impl Future<Output = Named>) -> Named {
     match tokio::time::timeout(DEADLINE, f).await {
         Ok(n) => n,
         Err(_) => Err(Gap::new(
             GapKind::NotFound,
-            format!("discovering {what} took longer than {}s (the API did not answer)", DEADLINE.as_secs()),
+            format!("discovering {} took longer than {}s (the API did not answer)", which.what(), DEADLINE.as_secs()),
         )
-        .setting(setting)),
+        .setting(which.setting())),
     }
 }
 

@@ -211,7 +211,7 @@ impl Poller for CloudWatchSource {
     async fn refresh(&mut self) -> Result<SourceData, SourceFailure> {
         // The first refresh waits for the discovery (bounded by its deadline); later ones use
         // the last answer while a new discovery runs.
-        let names = self.discovery.resolved(discover::DEADLINE).await;
+        let names = self.discovery.resolved(discover::WAIT).await;
         let latest = fetch(&self.client, &queries(&self.cfg, &names)).await?;
         let mut state = state_from(&latest);
         state.gaps = gaps(&names, &self.region, &latest);

@@ -44,7 +44,7 @@ impl Intervals {
     /// The timeout of an AWS source's refresh: its first waits for the discovery of the load
     /// balancer and the RDS primary, itself bounded by its deadline.
     pub fn aws_timeout(every: Duration) -> Duration {
-        Self::timeout(every) + crate::live::discover::DEADLINE
+        Self::timeout(every) + crate::live::discover::WAIT
     }
 }
 
@@ -149,7 +149,7 @@ pub async fn refresh_all_once(targets: &Targets, config: &Config, clock: Clock) 
             Some(Ok(t)) => {
                 let mut cw = cloudwatch::CloudWatchSource::new(t, &config.aws);
                 let mut rds = rds::RdsSource::new(t, &config.aws);
-                let timeout = timeout + crate::live::discover::DEADLINE;
+                let timeout = timeout + crate::live::discover::WAIT;
                 let (a, b) = tokio::join!(poll::refresh_once(&mut cw, timeout), poll::refresh_once(&mut rds, timeout));
                 vec![at(SourceId::CloudWatch, a), at(SourceId::Rds, b)]
             }

@@ -103,7 +103,7 @@ impl Poller for RdsSource {
     fn reset(&mut self) {}
 
     async fn refresh(&mut self) -> Result<SourceData, SourceFailure> {
-        let names = self.discovery.resolved(discover::DEADLINE).await;
+        let names = self.discovery.resolved(discover::WAIT).await;
         Ok(SourceData::Rds(describe(&self.client, &self.cfg, &names, &self.region).await?))
     }
 }

@@ -117,8 +117,8 @@ pub struct AwsOps {
 }
 
 impl AwsOps {
-    async fn names(&self) -> std::sync::Arc<Resolved> {
-        self.discovery.resolved(discover::DEADLINE).await
+    async fn names(&self) -> Resolved {
+        self.discovery.resolved(discover::WAIT).await
     }
 
     pub async fn db_instances(&self) -> PResult<(DbInstance, Vec<DbInstance>)> {
