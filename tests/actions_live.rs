@@ -453,6 +453,12 @@ async fn a_killed_cockpit_resumes_the_drain_without_repeating_an_effect() -> Res
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emergency_without_a_load_balancer_judges_recovery_on_the_queue_or_does_not_run() -> Result<()> {
     let peers = seeded(true).await?;
+    // The API's Service, as in any cluster; no Ingress and no LoadBalancer Service in front of it.
+    peers
+        .kmock
+        .apply(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api-server", "namespace": NS},
+                      "spec": {"selector": {"app": "api-server"}, "ports": [{"port": 80}]}}))
+        .await?;
     let moto = support::Moto::start()?;
     let url = peers.redis.as_ref().context("redis")?.url();
     let home = tempfile::tempdir()?;
