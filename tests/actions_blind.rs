@@ -74,7 +74,9 @@ async fn emergency_judges_recovery_on_the_queue_when_p99_and_errors_are_not_visi
     let live: Vec<&String> = events
         .iter()
         .filter_map(|e| match e {
-            RunEvent::Step { state: StepState::Running { live: Some(l), .. }, .. } if l.starts_with("queue ") => Some(l),
+            RunEvent::Step { state: StepState::Running { live: Some(l), .. }, .. } if l.starts_with("queue ") => {
+                Some(l)
+            }
             _ => None,
         })
         .collect();
@@ -121,7 +123,8 @@ async fn scale_api_down_rechecks_load_on_cpu_when_p99_is_not_visible() {
     let (summary, _) = run(p.clone(), down, &s).await;
     assert_eq!(summary.outcome, Outcome::CompletedWithWarnings, "{:#?}", summary.lines());
     assert_eq!(replicas(&p, Workload::Api), 3, "scaled down in halves on CPU alone");
-    let waits: Vec<&StepState> = summary.steps.iter().filter(|st| st.title.starts_with("Wait ")).map(|st| &st.state).collect();
+    let waits: Vec<&StepState> =
+        summary.steps.iter().filter(|st| st.title.starts_with("Wait ")).map(|st| &st.state).collect();
     assert!(!waits.is_empty());
     for w in waits {
         assert!(

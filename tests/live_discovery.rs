@@ -57,8 +57,7 @@ fn ingress(name: &str, backend: &str, hostname: Option<&str>) -> Value {
 async fn alb(moto: &Moto, name: &str, kind: &str) -> Result<(String, String)> {
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&moto.sdk_config().await);
     let lb_type = aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum::from(kind);
-    let out =
-        elb.create_load_balancer().name(name).subnets(moto.default_subnet()?).r#type(lb_type).send().await?;
+    let out = elb.create_load_balancer().name(name).subnets(moto.default_subnet()?).r#type(lb_type).send().await?;
     let lb = out.load_balancers().first().context("a load balancer")?;
     let dns = lb.dns_name().context("dns name")?.to_string();
     let dim = discover::dimension(lb.load_balancer_arn().context("arn")?).context("app/NAME/ID")?;
@@ -84,8 +83,11 @@ async fn rds_instance(moto: &Moto, id: &str) -> Result<String> {
 async fn put(moto: &Moto, ns: &str, metric: &str, dim: (&str, &str), value: f64) -> Result<()> {
     let cw = aws_sdk_cloudwatch::Client::new(&moto.sdk_config().await);
     let d = Dimension::builder().name(dim.0).value(dim.1).build();
-    let datum =
-        MetricDatum::builder().metric_name(metric).dimensions(d).value(value).timestamp(DateTime::from(SystemTime::now()));
+    let datum = MetricDatum::builder()
+        .metric_name(metric)
+        .dimensions(d)
+        .value(value)
+        .timestamp(DateTime::from(SystemTime::now()));
     cw.put_metric_data().namespace(ns).metric_data(datum.build()).send().await?;
     Ok(())
 }
@@ -151,7 +153,10 @@ async fn the_load_balancer_is_discovered_from_the_ingress_and_read_from_cloudwat
     explicit.aws.load_balancer = Some(other.clone());
     let (s, targets) = cloudwatch(&explicit, &creds(home.path())).await?;
     let names = targets.aws.context("aws")?.map_err(|f| anyhow::anyhow!("{f}"))?.discovery.latest().context("done")?;
-    assert_eq!(names.load_balancer.as_ref().map(|f| (f.value.clone(), f.origin.clone())).ok(), Some((other.clone(), Origin::Config("aws.load_balancer"))));
+    assert_eq!(
+        names.load_balancer.as_ref().map(|f| (f.value.clone(), f.origin.clone())).ok(),
+        Some((other.clone(), Origin::Config("aws.load_balancer")))
+    );
     let p99 = &s.gaps[&MetricId::ApiP99];
     assert_eq!(p99.kind, GapKind::NoData, "no datapoint for the other one");
     assert!(p99.reason.contains(&format!("LoadBalancer={other} (set by aws.load_balancer)")), "{p99}");
@@ -192,7 +197,10 @@ async fn what_discovery_cannot_find_is_a_gap_naming_the_key() -> Result<()> {
     // A hostname that is no ALB of the region; a Network Load Balancer publishes no latency.
     kmock.apply(ingress("api", "api", Some("elsewhere.example.com"))).await?;
     let (s, _) = cloudwatch(&c, &creds(home.path())).await?;
-    expect(&s, "Ingress production/api's hostname elsewhere.example.com matches no Application Load Balancer in us-east-1")?;
+    expect(
+        &s,
+        "Ingress production/api's hostname elsewhere.example.com matches no Application Load Balancer in us-east-1",
+    )?;
     let (nlb, _) = alb(&moto, "tcp-front", "network").await?;
     kmock.apply(ingress("api", "api", Some(&nlb))).await?;
     let (s, _) = cloudwatch(&c, &creds(home.path())).await?;
@@ -341,7 +349,10 @@ async fn check_without_a_load_balancer_warns_names_the_key_and_exits_3() -> Resu
             && t.contains("no instance has the runbook's name agentos-primary (set aws.rds_primary)"),
         "{t}"
     );
-    assert!(t.contains("rds         ok: no primary, no replica") && t.contains("            not found: no database host"), "{t}");
+    assert!(
+        t.contains("rds         ok: no primary, no replica") && t.contains("            not found: no database host"),
+        "{t}"
+    );
     // No metrics-server here: the pods' CPU is a blind spot of Kubernetes, named as such.
     assert!(t.contains("            WARN CPU utilization (workers), Memory utilization (workers)"), "{t}");
     assert!(t.contains("blind spot(s)"), "{t}");
@@ -387,7 +398,10 @@ async fn check_shows_discovered_values_and_exits_0_when_nothing_is_blind() -> Re
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(t.contains(&format!("            load balancer {dim} (discovered from Ingress production/api)")), "{t}");
-    assert!(t.contains(&format!("            RDS primary orders-db (discovered from PGHOST's host {endpoint})")), "{t}");
+    assert!(
+        t.contains(&format!("            RDS primary orders-db (discovered from PGHOST's host {endpoint})")),
+        "{t}"
+    );
     assert!(t.contains("rds         ok: primary orders-db db.r6g.large available"), "{t}");
     assert!(!t.contains("WARN"), "{t}");
 

@@ -23,7 +23,8 @@ fn board() -> Board {
         ..Default::default()
     };
     let rds = RdsState { primary: None, replicas: Vec::new(), missing: vec![db] };
-    for (source, data) in [(SourceId::CloudWatch, SourceData::CloudWatch(cloud)), (SourceId::Rds, SourceData::Rds(rds))] {
+    for (source, data) in [(SourceId::CloudWatch, SourceData::CloudWatch(cloud)), (SourceId::Rds, SourceData::Rds(rds))]
+    {
         b.ingest(SourceUpdate { source, at: 1.0, result: Ok(data) });
     }
     b

@@ -5,8 +5,8 @@ use super::check::Check;
 use super::quantity::{same_cpu, same_memory};
 use super::step::Plan;
 use crate::model::state::Workload;
-use crate::model::{Board, Gap, MetricId};
 use crate::model::units::{duration_short, si};
+use crate::model::{Board, Gap, MetricId};
 use crate::platform::{ErrorKind, PResult, Platform};
 use serde::{Deserialize, Serialize};
 
@@ -332,10 +332,12 @@ impl Verify {
                 let q = Input::read(p.queue_depth().await.map(|q| Some(q as f64)))?;
                 let l = Input::read(p.api_latency_p99().await)?;
                 let e = Input::read(p.api_error_rate().await)?;
-                let inputs = [("the queue", &q, *queue_max), ("p99", &l, *p99_max_ms), ("error rate", &e, *error_max_pct)];
+                let inputs =
+                    [("the queue", &q, *queue_max), ("p99", &l, *p99_max_ms), ("error rate", &e, *error_max_pct)];
                 let named: Vec<(&str, &Input)> = inputs.iter().map(|(n, i, _)| (*n, *i)).collect();
                 let blind = hidden(&named);
-                let seen: Vec<&str> = inputs.iter().filter(|(_, i, _)| i.value().is_some()).map(|(n, _, _)| *n).collect();
+                let seen: Vec<&str> =
+                    inputs.iter().filter(|(_, i, _)| i.value().is_some()).map(|(n, _, _)| *n).collect();
                 if seen.is_empty() {
                     let (_, reasons) = blind.unwrap_or_default();
                     return Ok(Probe::Fail(format!(
@@ -356,10 +358,11 @@ impl Verify {
                     None => Probe::Done(Some(live)),
                     Some((names, reasons)) => {
                         let on = if seen.len() == 1 { format!("{} alone", seen[0]) } else { and_list(&seen) };
-                        let values: Vec<String> = [("queue", &q, si as fn(f64) -> String), ("p99", &l, ms), ("errors", &e, pct)]
-                            .iter()
-                            .filter_map(|(n, i, f)| i.value().map(|v| format!("{n} {}", f(v))))
-                            .collect();
+                        let values: Vec<String> =
+                            [("queue", &q, si as fn(f64) -> String), ("p99", &l, ms), ("errors", &e, pct)]
+                                .iter()
+                                .filter_map(|(n, i, f)| i.value().map(|v| format!("{n} {}", f(v))))
+                                .collect();
                         Probe::Partial(format!(
                             "recovery judged on {on} ({}): {names} not visible: {reasons}",
                             values.join(", ")
@@ -386,7 +389,11 @@ impl Verify {
 pub fn hidden_inputs(plan: &Plan, board: &Board) -> Vec<(String, MetricId, Gap)> {
     let mut out = Vec::new();
     for step in &plan.steps {
-        let inputs = step.verify.iter().flat_map(Verify::optional_inputs).chain(step.checks.iter().flat_map(Check::optional_inputs));
+        let inputs = step
+            .verify
+            .iter()
+            .flat_map(Verify::optional_inputs)
+            .chain(step.checks.iter().flat_map(Check::optional_inputs));
         for id in inputs {
             if let Some(g) = board.gap(id).filter(|g| g.kind.is_blind())
                 && !out.iter().any(|(t, i, _)| *t == step.title && *i == id)
@@ -420,7 +427,8 @@ mod tests {
     #[test]
     fn the_setting_of_a_reason_is_found_with_parentheses_inside() {
         assert_eq!(setting_in("not found: x (set aws.load_balancer)"), Some("aws.load_balancer"));
-        let aws = "AWS is not configured: see `cockpit check` (set AWS credentials and a region (AWS_PROFILE, aws.region))";
+        let aws =
+            "AWS is not configured: see `cockpit check` (set AWS credentials and a region (AWS_PROFILE, aws.region))";
         assert_eq!(setting_in(aws), Some("AWS credentials and a region (AWS_PROFILE, aws.region)"));
         assert_eq!(setting_in("no recent datapoint"), None);
         assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");

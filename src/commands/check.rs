@@ -13,11 +13,11 @@ use crate::config::Config;
 use crate::live::{Clock, Env, Targets};
 use crate::model::state::SourceData;
 use crate::model::{Board, Gap, GapKind, MetricId, SourceId, SourceUpdate};
-use std::time::Duration;
 use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
 use kube::Api;
 use kube::api::PostParams;
 use serde_json::json;
+use std::time::Duration;
 
 /// A permission: verb, API group, resource, subresource, and what needs it.
 pub type Need = (&'static str, &'static str, &'static str, &'static str, &'static str);
@@ -141,7 +141,8 @@ fn summary(data: &SourceData) -> String {
                 .as_ref()
                 .map(|p| format!("primary {} {} {}", p.id, p.class, p.status))
                 .unwrap_or_else(|| "no primary".into());
-            let replicas: Vec<String> = r.replicas.iter().map(|i| format!("{} {} {}", i.id, i.class, i.status)).collect();
+            let replicas: Vec<String> =
+                r.replicas.iter().map(|i| format!("{} {} {}", i.id, i.class, i.status)).collect();
             match replicas.len() {
                 0 => format!("{p}, no replica"),
                 _ => format!("{p}, replicas {}", replicas.join(", ")),

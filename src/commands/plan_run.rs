@@ -128,7 +128,10 @@ pub async fn plan(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
     };
     print!("{}", plan_text(&plan, p.help()));
     if args.if_blind.policy() == IfBlind::Stop && !hidden_inputs(&plan, &t.board).is_empty() {
-        println!("\nWith --if-blind stop, `cockpit run {}` would not run: a verification cannot see all of its inputs.", p.name());
+        println!(
+            "\nWith --if-blind stop, `cockpit run {}` would not run: a verification cannot see all of its inputs.",
+            p.name()
+        );
     }
     if t.settings.read_only {
         println!("\nRead-only mode: `cockpit run {}` would be refused.", p.name());

@@ -210,7 +210,9 @@ impl Discovery {
         if let Some(n) = slot.current() {
             return n;
         }
-        slot.wait(wait).await.unwrap_or_else(|| Err(Gap::new(GapKind::Waiting, format!("discovering {}", which.what()))))
+        slot.wait(wait)
+            .await
+            .unwrap_or_else(|| Err(Gap::new(GapKind::Waiting, format!("discovering {}", which.what()))))
     }
 
     fn start(&self, which: Which) {
@@ -307,10 +309,8 @@ async fn load_balancer(inner: &Inner) -> Named {
                 "{from} is served by a {kind} load balancer ({}), which publishes no latency or 5xx",
                 dimension(arn).unwrap_or_else(|| arn.clone())
             )),
-            None => reasons.push(format!(
-                "{from}'s hostname {host} matches no Application Load Balancer in {}",
-                inner.region
-            )),
+            None => reasons
+                .push(format!("{from}'s hostname {host} matches no Application Load Balancer in {}", inner.region)),
         }
     }
     Err(not_found(reasons.join("; "), KEY))
@@ -435,13 +435,8 @@ async fn describe_load_balancers(
     let mut out = BTreeMap::new();
     let mut marker: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let page = elb
-            .describe_load_balancers()
-            .set_marker(marker.take())
-            .page_size(400)
-            .send()
-            .await
-            .map_err(|e| {
+        let page =
+            elb.describe_load_balancers().set_marker(marker.take()).page_size(400).send().await.map_err(|e| {
                 not_found(
                     format!("cannot list the load balancers: {}", classify::aws("ELB DescribeLoadBalancers", &e)),
                     "aws.load_balancer",
@@ -529,6 +524,9 @@ mod tests {
 
     #[test]
     fn dns_names_compare_without_case_trailing_dot_or_dualstack() {
-        assert_eq!(dns_key("DualStack.K8s-Prod-1.us-east-1.elb.amazonaws.com."), "k8s-prod-1.us-east-1.elb.amazonaws.com");
+        assert_eq!(
+            dns_key("DualStack.K8s-Prod-1.us-east-1.elb.amazonaws.com."),
+            "k8s-prod-1.us-east-1.elb.amazonaws.com"
+        );
     }
 }

@@ -272,6 +272,10 @@ mod tests {
             [("requests", 0.0), ("latency", 0.1), ("dbcpu", 4.0)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
         let g = gaps(&names(Some("app/alb/1"), Some("db")), "us-east-1", &idle);
         assert_eq!(g.get(&MetricId::ApiErrorRate).map(|g| g.kind), Some(GapKind::NoTraffic));
-        assert!(!g.contains_key(&MetricId::ApiP99) && !g.contains_key(&MetricId::DbCpu) && !g.contains_key(&MetricId::ApiRps));
+        assert!(
+            !g.contains_key(&MetricId::ApiP99)
+                && !g.contains_key(&MetricId::DbCpu)
+                && !g.contains_key(&MetricId::ApiRps)
+        );
     }
 }

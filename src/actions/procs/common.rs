@@ -107,7 +107,8 @@ pub fn halving_steps(
     let ready_timeout = cx.settings.actions.ready_timeout_secs as f64;
     if p99.is_some()
         && current > floor
-        && let Some(f) = blind_finding(cx, &[(MetricId::ApiP99, "API p99")], &["CPU"], "the load checks of the scale-down")
+        && let Some(f) =
+            blind_finding(cx, &[(MetricId::ApiP99, "API p99")], &["CPU"], "the load checks of the scale-down")
     {
         findings.push(f);
     }
@@ -170,11 +171,8 @@ pub fn blind_finding(cx: &PlanCx, inputs: &[(MetricId, &str)], always: &[&str], 
         return None;
     }
     let names: Vec<&str> = blind.iter().map(|(n, _)| *n).collect();
-    let visible: Vec<&str> = always
-        .iter()
-        .copied()
-        .chain(inputs.iter().map(|(_, n)| *n).filter(|n| !names.contains(n)))
-        .collect();
+    let visible: Vec<&str> =
+        always.iter().copied().chain(inputs.iter().map(|(_, n)| *n).filter(|n| !names.contains(n))).collect();
     let (mut settings, mut reasons): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for (_, g) in &blind {
         let s = g.setting.as_ref().map(|s| format!("set {s}")).unwrap_or_else(|| g.kind.short().to_string());

@@ -4,8 +4,8 @@
 
 use super::errors;
 use crate::config::sources::{AwsConfig, RedisConfig};
-use crate::live::postgres::PgTarget;
 use crate::live::discover::{self, Discovery, Resolved};
+use crate::live::postgres::PgTarget;
 use crate::live::redis::{RedisConn, RedisTarget};
 use crate::model::state::DbInstance;
 use crate::platform::{ErrorKind, PResult, PlatformError};
@@ -154,8 +154,10 @@ impl AwsOps {
         if let Err(gap) = &names.load_balancer {
             return Err(errors::blind(gap));
         }
-        let queries: Vec<_> =
-            cloudwatch::queries(&self.cfg, &names).into_iter().filter(|q| q.namespace == "AWS/ApplicationELB").collect();
+        let queries: Vec<_> = cloudwatch::queries(&self.cfg, &names)
+            .into_iter()
+            .filter(|q| q.namespace == "AWS/ApplicationELB")
+            .collect();
         let latest = cloudwatch::fetch(&self.cw, &queries).await.map_err(errors::from_failure)?;
         Ok(cloudwatch::state_from(&latest))
     }
