@@ -212,7 +212,18 @@ impl Poller for CloudWatchSource {
         // The first refresh waits for the discovery (bounded by its deadline); later ones use
         // the last answer while a new discovery runs.
         let names = self.discovery.resolved(discover::WAIT).await;
-        let latest = fetch(&self.client, &queries(&self.cfg, &names)).await?;
+        let queries = queries(&self.cfg, &names);
+        if queries.is_empty() {
+            // Nothing to read (every gap says why), but "ok" still means CloudWatch answered:
+            // the cheapest call that checks the endpoint and the credentials.
+            self.client
+                .list_metrics()
+                .namespace("AWS/ApplicationELB")
+                .send()
+                .await
+                .map_err(|e| classify::aws("CloudWatch ListMetrics", &e))?;
+        }
+        let latest = fetch(&self.client, &queries).await?;
         let mut state = state_from(&latest);
         state.gaps = gaps(&names, &self.region, &latest);
         Ok(SourceData::CloudWatch(state))
