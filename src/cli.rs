@@ -201,7 +201,7 @@ pub struct ActionArgs {
     pub if_blind: IfBlindArg,
 }
 
-/// `--if-blind`: see [`crate::actions::verify::IfBlind`].
+/// `--if-blind`: see [`crate::actions::blind::IfBlind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum IfBlindArg {
     #[default]
@@ -210,10 +210,10 @@ pub enum IfBlindArg {
 }
 
 impl IfBlindArg {
-    pub fn policy(self) -> crate::actions::verify::IfBlind {
+    pub fn policy(self) -> crate::actions::blind::IfBlind {
         match self {
-            IfBlindArg::JudgeVisible => crate::actions::verify::IfBlind::JudgeVisible,
-            IfBlindArg::Stop => crate::actions::verify::IfBlind::Stop,
+            IfBlindArg::JudgeVisible => crate::actions::blind::IfBlind::JudgeVisible,
+            IfBlindArg::Stop => crate::actions::blind::IfBlind::Stop,
         }
     }
 }

@@ -7,8 +7,8 @@
 mod actions_common;
 
 use actions_common::*;
+use cockpit::actions::blind::hidden_inputs;
 use cockpit::actions::step::Severity;
-use cockpit::actions::verify::hidden_inputs;
 use cockpit::actions::{Outcome, RunEvent, StepState};
 use cockpit::model::state::{SourceData, Workload};
 use cockpit::model::{Board, Gap, GapKind, MetricId, SourceId, SourceUpdate};

@@ -9,6 +9,7 @@
 //! - `journal`: JSON lines under the state dir; finds unfinished actions for resume/abandon.
 //! - `desk/`: the UI side that both hosts embed (form -> plan -> confirm -> run -> summary).
 
+pub mod blind;
 pub mod check;
 pub mod desk;
 pub mod effect;

@@ -4,12 +4,12 @@
 //! only while the action waits, so a 10-minute wait takes no real time).
 
 use super::{EXIT_FAILURE, Setup};
+use crate::actions::blind::{IfBlind, hidden_inputs};
 use crate::actions::journal::{self, Unfinished, Who};
 use crate::actions::procedure::{FormCx, PlanCx};
 use crate::actions::runner::{RunHandle, RunOpts, Runner};
 use crate::actions::step::{Plan, RunEvent};
 use crate::actions::text::{Progress, plan_text};
-use crate::actions::verify::{IfBlind, hidden_inputs};
 use crate::actions::{ActionError, ActionSettings, Form, Procedure, registry, rollback};
 use crate::cli::ActionArgs;
 use crate::model::{Board, SourceId};

@@ -1,11 +1,12 @@
 //! Planning pieces the procedures share: reading a workload, keeping its HPA from undoing a
 //! manual scale, the database connection preflight, scale-down in halves.
 
+use crate::actions::blind::and_list;
 use crate::actions::effect::{Effect, spec_u32};
 use crate::actions::error::ActionError;
 use crate::actions::procedure::PlanCx;
 use crate::actions::step::{Finding, OnFail, Step};
-use crate::actions::verify::{Verify, and_list};
+use crate::actions::verify::Verify;
 use crate::actions::{SAVED_SPEC_KEY, check::Check};
 use crate::model::MetricId;
 use crate::model::capacity;
