@@ -206,6 +206,28 @@ pub struct ActionArgs {
     /// Plan (or run) the undo of what the latest run of ACTION applied, newest change first.
     #[arg(long, conflicts_with = "resume")]
     pub undo: bool,
+    /// When a verification of the plan cannot see all of its inputs (e.g. API p99 without
+    /// aws.load_balancer; the plan's WARN says so): judge-visible runs and judges on what it can
+    /// see, ending that step as a warning; stop runs nothing and exits 3.
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = IfBlindArg::JudgeVisible)]
+    pub if_blind: IfBlindArg,
+}
+
+/// `--if-blind`: see [`crate::actions::blind::IfBlind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum IfBlindArg {
+    #[default]
+    JudgeVisible,
+    Stop,
+}
+
+impl IfBlindArg {
+    pub fn policy(self) -> crate::actions::blind::IfBlind {
+        match self {
+            IfBlindArg::JudgeVisible => crate::actions::blind::IfBlind::JudgeVisible,
+            IfBlindArg::Stop => crate::actions::blind::IfBlind::Stop,
+        }
+    }
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

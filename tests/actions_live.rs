@@ -447,6 +447,76 @@ async fn a_killed_cockpit_resumes_the_drain_without_repeating_an_effect() -> Res
     Ok(())
 }
 
+/// `cockpit run emergency` with CloudWatch on moto but no load balancer set or discoverable (no
+/// Ingress): the plan warns that p99 and error rate are not visible and names the key; the
+/// monitor step judges recovery on the queue and ends as a warning at once instead of spinning
+/// until its timeout; `--if-blind stop` runs nothing and exits 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emergency_without_a_load_balancer_judges_recovery_on_the_queue_or_does_not_run() -> Result<()> {
+    let peers = seeded(true).await?;
+    // The API's Service, as in any cluster; no Ingress and no LoadBalancer Service in front of it.
+    peers
+        .kmock
+        .apply(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api-server", "namespace": NS},
+                      "spec": {"selector": {"app": "api-server"}, "ports": [{"port": 80}]}}))
+        .await?;
+    let moto = support::Moto::start()?;
+    let url = peers.redis.as_ref().context("redis")?.url();
+    let home = tempfile::tempdir()?;
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "refresh_secs = 1\n[kubernetes]\nkubeconfig = {:?}\nnamespace = \"{NS}\"\n[redis]\nurl = {:?}\n\
+             [notify]\ncommand = \"true\"\n[actions]\nready_timeout_secs = 60\n\
+             [aws]\nenabled = true\nregion = \"us-east-1\"\nendpoint_url = {:?}\nlatency_statistic = \"Maximum\"\n",
+            peers.kmock.kubeconfig_path(),
+            url,
+            moto.endpoint()
+        ),
+    )?;
+    let cockpit = |extra: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_cockpit"));
+        c.arg("--config").arg(&cfg);
+        c.args(["run", "emergency", "--yes", "--confirm-word", "EMERGENCY"]);
+        c.args(["--set", "api=6", "--set", "workers=8", "--set", "monitor=2"]).args(extra);
+        c.env("COCKPIT_STATE_DIR", home.path().join("state")).env("HOME", home.path()).env_remove("KUBECONFIG");
+        c.env_remove("REDIS_URL").env_remove("DATABASE_URL").env("AWS_EC2_METADATA_DISABLED", "true");
+        c.env("AWS_ACCESS_KEY_ID", "testing").env("AWS_SECRET_ACCESS_KEY", "testing");
+        c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        c.output()
+    };
+    let text = |o: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    };
+    let warn = "p99 and error rate are not visible (set aws.load_balancer): recovery will be judged on the queue alone \
+                (not found: no Ingress or LoadBalancer Service for api-server in production)";
+
+    let stopped = cockpit(&["--if-blind", "stop"])?;
+    let t = text(&stopped);
+    assert_eq!(stopped.status.code(), Some(3), "{t}");
+    assert!(t.contains(warn), "the plan says it: {t}");
+    assert!(t.contains("emergency not run (--if-blind stop)"), "{t}");
+    assert!(t.contains("Monitor recovery: API latency p99 is not found: no Ingress"), "{t}");
+    assert_eq!(peers.kubectl(&["get", "deploy", "api-server", "-o", "jsonpath={.spec.replicas}"])?, "3", "nothing ran");
+
+    let ran = cockpit(&[])?;
+    let t = text(&ran);
+    assert_eq!(ran.status.code(), Some(0), "{t}");
+    assert!(t.contains(warn), "{t}");
+    assert!(t.contains("emergency: completed with warnings"), "{t}");
+    assert!(
+        t.contains(
+            "Monitor recovery: warning: recovery judged on the queue alone (queue 0): p99 and error rate not visible: \
+             not found: no Ingress or LoadBalancer Service for api-server in production (set aws.load_balancer)"
+        ),
+        "{t}"
+    );
+    assert!(!t.contains("timed out"), "{t}");
+    assert_eq!(peers.kubectl(&["get", "deploy", "api-server", "-o", "jsonpath={.spec.replicas}"])?, "6");
+    Ok(())
+}
+
 /// The next running state whose live value contains `needle`.
 async fn until_live(events: &mut tokio::sync::mpsc::UnboundedReceiver<RunEvent>, needle: &str) -> Result<String> {
     let deadline = std::time::Duration::from_secs(60);

@@ -25,6 +25,8 @@ fn aws_config(moto: &Moto) -> cockpit::config::Config {
     c.aws.region = Some("us-east-1".into());
     c.aws.endpoint_url = Some(moto.endpoint());
     c.aws.load_balancer = Some("app/agentos-alb/50dc6c495c0c9188".into());
+    // Set, as a user would: unset, the primary is discovered (tests/live_discovery.rs).
+    c.aws.rds_primary = Some("agentos-primary".into());
     c.aws.latency_statistic = "Maximum".into();
     c.aws.elasticache_nodes = vec!["agentos-redis-0001-001".into(), "agentos-redis-0002-001".into()];
     c.aws.rds_replicas = vec!["agentos-replica-1".into()];

@@ -207,7 +207,9 @@ async fn identity_names_the_local_user() -> Result<()> {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     assert!(p.identity().starts_with(if user.is_empty() { "unknown" } else { &user }), "{}", p.identity());
     assert!(p.describe().contains("namespace production"), "{}", p.describe());
+    // Not configured is blind, not transient: no step waits for it until its timeout.
     let err = p.queue_depth().await.err().context("redis not configured")?;
-    assert_eq!(err.kind, ErrorKind::Unavailable);
+    assert_eq!(err.kind, ErrorKind::Blind);
+    assert!(err.message.contains("redis is not configured") && err.message.contains("(set redis.url or REDIS_URL)"));
     Ok(())
 }

@@ -127,6 +127,7 @@ fn board() -> Board {
                 pending_class: Some("db.r6g.2xlarge".into()),
                 is_replica: true,
             }],
+            missing: Vec::new(),
         })));
     }
     b

@@ -2,7 +2,7 @@
 
 use crate::model::state::Workload;
 use crate::model::units::si;
-use crate::platform::{PResult, Platform};
+use crate::platform::{ErrorKind, PResult, Platform};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +32,14 @@ impl Check {
         }
     }
 
+    /// The inputs this check reads that may not be visible (see `Verify::optional_inputs`).
+    pub fn optional_inputs(&self) -> Vec<crate::model::MetricId> {
+        match self {
+            Check::LoadBelow { p99_ms: Some(_), .. } => vec![crate::model::MetricId::ApiP99],
+            _ => Vec::new(),
+        }
+    }
+
     /// Ok(Ok(what was seen)) when it holds, Ok(Err(why not)) when it does not.
     pub async fn run(&self, p: &dyn Platform) -> PResult<Result<String, String>> {
         Ok(match self {
@@ -45,17 +53,24 @@ impl Check {
             }
             Check::LoadBelow { workload, cpu_pct, p99_ms } => {
                 let cpu = p.usage(*workload).await?.map(|u| u.cpu_pct);
-                let p99 = match p99_ms {
-                    Some(_) => p.api_latency_p99().await?,
-                    None => None,
+                // API p99 is optional: not visible (no load balancer known), the check holds on
+                // CPU and says what it could not see (the plan warned of it).
+                let (p99, hidden) = match p99_ms {
+                    Some(_) => match p.api_latency_p99().await {
+                        Ok(l) => (l, None),
+                        Err(e) if e.kind == ErrorKind::Blind => (None, Some(e.message)),
+                        Err(e) => return Err(e),
+                    },
+                    None => (None, None),
                 };
                 match (cpu, p99, p99_ms) {
                     (Some(c), _, _) if c >= *cpu_pct => Err(format!("CPU {c:.0}% is not below {cpu_pct:.0}%")),
                     (_, Some(l), Some(max)) if l >= *max => Err(format!("API p99 {l:.0} ms is not below {max:.0} ms")),
                     (None, _, _) => Err("CPU use is unknown (no metrics): not safe to remove pods".into()),
-                    (Some(c), l, _) => Ok(match l {
-                        Some(l) => format!("CPU {c:.0}%, p99 {l:.0} ms"),
-                        None => format!("CPU {c:.0}%"),
+                    (Some(c), l, _) => Ok(match (l, hidden) {
+                        (Some(l), _) => format!("CPU {c:.0}%, p99 {l:.0} ms"),
+                        (None, Some(why)) => format!("CPU {c:.0}%; API p99 not visible: {why}"),
+                        (None, None) => format!("CPU {c:.0}%"),
                     }),
                 }
             }

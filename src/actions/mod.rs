@@ -10,6 +10,7 @@
 //! - `jobs`: planning and runs as jobs a front end starts, their results as typed events (the
 //!   action screen that shows them is the UI's, `ui::desk`; nothing here imports `ui`).
 
+pub mod blind;
 pub mod check;
 pub mod effect;
 pub mod error;

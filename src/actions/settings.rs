@@ -46,7 +46,7 @@ impl ActionSettings {
             poll_secs: 2.0,
             notify_configured: c.notify.command.is_some() || c.notify.webhook.is_some(),
             kube: c.kubernetes.clone(),
-            db_primary: c.aws.rds_primary.clone(),
+            db_primary: c.aws.rds_primary_or_runbook().to_string(),
             db_replicas: c.aws.rds_replicas.clone(),
             journal_dir: super::journal::Journal::default_dir(),
         }

@@ -1,7 +1,9 @@
 //! Verifications: a condition a step waits for after its effect, probed on the platform clock
 //! with a live value ("ready 7/10", "in flight 12") until it holds or the step's timeout.
 
+use super::blind::{Input, and_list, hidden, hidden_short};
 use super::quantity::{same_cpu, same_memory};
+use crate::model::MetricId;
 use crate::model::state::Workload;
 use crate::model::units::{duration_short, si};
 use crate::platform::{ErrorKind, PResult, Platform};
@@ -44,6 +46,9 @@ pub enum Probe {
     /// Not yet; the live value.
     Pending(String),
     Done(Option<String>),
+    /// Holds on the inputs it could see, but some were not visible: the step ends as a warning
+    /// saying what was judged and what could not be seen (and the setting that would show it).
+    Partial(String),
     Fail(String),
     /// End the whole action early, as intended (load rose, the HPA wants more).
     Stop(String),
@@ -197,52 +202,102 @@ impl Verify {
                 let elapsed = p.now() - m.started;
                 let cpu = p.usage(*workload).await?.map(|u| u.cpu_pct);
                 let p99 = match p99_ms {
-                    Some(_) => p.api_latency_p99().await?,
+                    Some(_) => Some(Input::read(p.api_latency_p99().await)?),
                     None => None,
                 };
                 if let Some(c) = cpu.filter(|c| c >= cpu_pct) {
                     return Ok(Probe::Stop(format!("load rose: CPU {c:.0}% ≥ {cpu_pct:.0}%")));
                 }
-                if let (Some(l), Some(max)) = (p99, p99_ms)
+                if let (Some(l), Some(max)) = (p99.as_ref().and_then(Input::value), p99_ms)
                     && l >= *max
                 {
                     return Ok(Probe::Stop(format!("load rose: API p99 {l:.0} ms ≥ {max:.0} ms")));
                 }
-                let load = match (cpu, p99) {
-                    (Some(c), Some(l)) => format!("CPU {c:.0}%, p99 {l:.0} ms"),
-                    (Some(c), None) => format!("CPU {c:.0}%"),
-                    _ => "CPU unknown".into(),
-                };
-                if cpu.is_none() {
+                let Some(c) = cpu else {
                     return Ok(Probe::Stop("CPU use is unknown (no metrics): not safe to go on scaling down".into()));
-                }
-                Ok(if elapsed >= *wait_secs {
-                    Probe::Done(Some(load))
-                } else {
-                    Probe::Pending(format!(
+                };
+                let blind = p99.as_ref().and_then(|i| hidden(&[("API p99", i)]));
+                let load = match (&p99, &blind) {
+                    (Some(Input::Seen(l)), _) => format!("CPU {c:.0}%, p99 {l:.0} ms"),
+                    (_, Some((names, reasons))) => format!("CPU {c:.0}%, {}", hidden_short(names, reasons)),
+                    _ => format!("CPU {c:.0}%"),
+                };
+                if elapsed < *wait_secs {
+                    return Ok(Probe::Pending(format!(
                         "waiting {} of {} · {load}",
                         duration_short(elapsed),
                         duration_short(*wait_secs)
-                    ))
+                    )));
+                }
+                Ok(match blind {
+                    None => Probe::Done(Some(load)),
+                    Some((names, reasons)) => Probe::Partial(format!(
+                        "load stayed low judged on CPU alone (CPU {c:.0}%): {names} not visible: {reasons}"
+                    )),
                 })
             }
             Verify::Recovery { queue_max, p99_max_ms, error_max_pct } => {
-                let q = p.queue_depth().await? as f64;
-                let l = p.api_latency_p99().await?;
-                let e = p.api_error_rate().await?;
-                let ok = q <= *queue_max && l.is_none_or(|l| l <= *p99_max_ms) && e.is_none_or(|e| e <= *error_max_pct);
+                let q = Input::read(p.queue_depth().await.map(|q| Some(q as f64)))?;
+                let l = Input::read(p.api_latency_p99().await)?;
+                let e = Input::read(p.api_error_rate().await)?;
+                let inputs =
+                    [("the queue", &q, *queue_max), ("p99", &l, *p99_max_ms), ("error rate", &e, *error_max_pct)];
+                let named: Vec<(&str, &Input)> = inputs.iter().map(|(n, i, _)| (*n, *i)).collect();
+                let blind = hidden(&named);
+                let seen: Vec<&str> =
+                    inputs.iter().filter(|(_, i, _)| i.value().is_some()).map(|(n, _, _)| *n).collect();
+                if seen.is_empty() {
+                    let (_, reasons) = blind.unwrap_or_default();
+                    return Ok(Probe::Fail(format!(
+                        "recovery cannot be judged: queue, p99 and error rate are not visible: {reasons}"
+                    )));
+                }
+                let ok = inputs.iter().all(|(_, i, max)| i.value().is_none_or(|v| v <= *max));
                 m.streak = if ok { m.streak + 1 } else { 0 };
-                let fmt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "—".into());
-                let live = format!(
-                    "queue {} · p99 {} · errors {}",
-                    si(q),
-                    fmt(l, &|v| format!("{v:.0} ms")),
-                    fmt(e, &|v| format!("{v:.1}%"))
-                );
-                Ok(if m.streak >= 3 { Probe::Done(Some(live)) } else { Probe::Pending(live) })
+                let fmt = |i: &Input, f: fn(f64) -> String| i.value().map(f).unwrap_or_else(|| "—".into());
+                let mut live = format!("queue {} · p99 {} · errors {}", fmt(&q, si), fmt(&l, ms), fmt(&e, pct));
+                if let Some((names, reasons)) = &blind {
+                    live.push_str(&format!(" · {}", hidden_short(names, reasons)));
+                }
+                if m.streak < 3 {
+                    return Ok(Probe::Pending(live));
+                }
+                Ok(match blind {
+                    None => Probe::Done(Some(live)),
+                    Some((names, reasons)) => {
+                        let on = if seen.len() == 1 { format!("{} alone", seen[0]) } else { and_list(&seen) };
+                        let values: Vec<String> =
+                            [("queue", &q, si as fn(f64) -> String), ("p99", &l, ms), ("errors", &e, pct)]
+                                .iter()
+                                .filter_map(|(n, i, f)| i.value().map(|v| format!("{n} {}", f(v))))
+                                .collect();
+                        Probe::Partial(format!(
+                            "recovery judged on {on} ({}): {names} not visible: {reasons}",
+                            values.join(", ")
+                        ))
+                    }
+                })
             }
         }
     }
+
+    /// The inputs this verification reads that may not be visible (an optional setting such as
+    /// aws.load_balancer gives them): it then judges on the others and ends as a warning.
+    pub fn optional_inputs(&self) -> Vec<MetricId> {
+        match self {
+            Verify::LoadSteady { p99_ms: Some(_), .. } => vec![MetricId::ApiP99],
+            Verify::Recovery { .. } => vec![MetricId::QueueDepth, MetricId::ApiP99, MetricId::ApiErrorRate],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn ms(v: f64) -> String {
+    format!("{v:.0} ms")
+}
+
+fn pct(v: f64) -> String {
+    format!("{v:.1}%")
 }
 
 fn short_label(w: Workload) -> &'static str {

@@ -1,16 +1,23 @@
 //! `cockpit check`: connect to every configured source once and say what works, what is not
-//! configured and how to configure it, what fails and why; for Kubernetes, which permissions
-//! the cockpit and its guided actions need that the current identity lacks. Exit status 1
-//! when a configured source fails.
+//! configured and how to configure it, what fails and why; which metrics that feed a threshold
+//! or an emergency condition have no value (the same blind spots the screen shows, each with its
+//! reason and the setting that gives it); where the load balancer and the RDS primary come from
+//! (set, or discovered); for Kubernetes, which permissions the cockpit and its guided actions
+//! need that the current identity lacks. Every request has a deadline.
+//!
+//! Exit status: 1 (EXIT_FAILURE) when a configured source fails; else 3 (EXIT_BLIND) when a
+//! configured source answered without a metric that feeds a threshold or an emergency
+//! condition; else 0.
 
 use crate::config::Config;
 use crate::live::{Clock, Env, Targets};
 use crate::model::state::SourceData;
-use crate::model::{SourceId, SourceUpdate};
+use crate::model::{Board, Gap, GapKind, MetricId, SourceId, SourceUpdate};
 use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
 use kube::Api;
 use kube::api::PostParams;
 use serde_json::json;
+use std::time::Duration;
 
 /// A permission: verb, API group, resource, subresource, and what needs it.
 pub type Need = (&'static str, &'static str, &'static str, &'static str, &'static str);
@@ -37,7 +44,14 @@ pub const NEEDS: &[Need] = &[
     ("get", "coordination.k8s.io", "leases", "", "the action lock"),
     ("create", "coordination.k8s.io", "leases", "", "the action lock"),
     ("update", "coordination.k8s.io", "leases", "", "the action lock"),
+    ("list", "", "services", "", "discover the API's load balancer"),
+    ("list", "networking.k8s.io", "ingresses", "", "discover the API's load balancer"),
 ];
+
+/// How long the access reviews may take, all together.
+pub const REVIEW_DEADLINE: Duration = Duration::from_secs(10);
+/// Indent of the lines under a source's line.
+const INDENT: &str = "            ";
 
 /// The needs that a SelfSubjectAccessReview denies in this namespace (`Err` if the reviews
 /// themselves fail).
@@ -57,7 +71,10 @@ pub async fn missing_permissions(client: &kube::Client, namespace: &str) -> Resu
             Ok::<_, String>((*need, answer.status.map(|s| s.allowed).unwrap_or(false)))
         }
     });
-    let answers = futures::future::try_join_all(reviews).await?;
+    let answers = match tokio::time::timeout(REVIEW_DEADLINE, futures::future::try_join_all(reviews)).await {
+        Ok(a) => a?,
+        Err(_) => return Err(format!("the API server did not answer within {}s", REVIEW_DEADLINE.as_secs())),
+    };
     Ok(answers.into_iter().filter(|(_, allowed)| !allowed).map(|(n, _)| n).collect())
 }
 
@@ -123,20 +140,70 @@ fn summary(data: &SourceData) -> String {
                 .primary
                 .as_ref()
                 .map(|p| format!("primary {} {} {}", p.id, p.class, p.status))
-                .unwrap_or_else(|| "primary not found".into());
-            format!("{p}, {} replicas found", r.replicas.len())
+                .unwrap_or_else(|| "no primary".into());
+            let replicas: Vec<String> =
+                r.replicas.iter().map(|i| format!("{} {} {}", i.id, i.class, i.status)).collect();
+            match replicas.len() {
+                0 => format!("{p}, no replica"),
+                _ => format!("{p}, replicas {}", replicas.join(", ")),
+            }
         }
     }
 }
 
-/// Print the check of every source; 0 when every configured source answered.
+/// The lines under a source: what it did not find (RDS), and where the AWS names come from.
+fn details(data: &SourceData, targets: &Targets) -> Vec<String> {
+    match data {
+        SourceData::CloudWatch(_) => {
+            let Some(Ok(aws)) = &targets.aws else { return Vec::new() };
+            let Some(names) = aws.discovery.latest() else { return Vec::new() };
+            let mut out = Vec::new();
+            // A name that is missing shows as the blind spots it causes.
+            if let Ok(lb) = &names.load_balancer {
+                out.push(format!("load balancer {}", lb.describe()));
+            }
+            if let Ok(db) = &names.rds_primary {
+                out.push(format!("RDS primary {}", db.describe()));
+            }
+            out
+        }
+        SourceData::Rds(r) => r.missing.iter().map(|g| g.describe()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The blind spots of the sources that answered, grouped by source and by gap (one line for
+/// API p99 and error rate when one unset load balancer hides both).
+fn blind_spots(board: &Board, answered: &[SourceId]) -> Vec<(SourceId, Vec<MetricId>, Gap)> {
+    let mut out: Vec<(SourceId, Vec<MetricId>, Gap)> = Vec::new();
+    for (id, gap) in board.blind_spots() {
+        if gap.kind == GapKind::NotConfigured || !answered.contains(&id.source()) {
+            continue;
+        }
+        match out.iter_mut().find(|(s, _, g)| *s == id.source() && g == gap) {
+            Some((_, ids, _)) => ids.push(id),
+            None => out.push((id.source(), vec![id], gap.clone())),
+        }
+    }
+    out
+}
+
+/// Print the check of every source; the exit status (see the module's doc).
 pub async fn run(config: &Config, env: &Env) -> anyhow::Result<i32> {
     let targets = Targets::resolve(config, env).await;
-    let updates = crate::sources::refresh_all_once(&targets, config, Clock::start()).await;
+    let clock = Clock::start();
+    let updates = crate::sources::refresh_all_once(&targets, config, clock).await;
+    let mut board = Board::new(config.board_settings(), &targets.configured());
+    for u in &updates {
+        board.ingest(u.clone());
+    }
+    let answered: Vec<SourceId> = updates.iter().filter(|u| u.result.is_ok()).map(|u| u.source).collect();
+    let blind = blind_spots(&board, &answered);
     let mut failed = 0;
     let mut out = String::new();
     for s in SourceId::ALL {
-        let line = match updates.iter().find(|u| u.source == s) {
+        let update = updates.iter().find(|u| u.source == s);
+        let line = match update {
             None => format!("not configured: {}", how_to(s)),
             Some(SourceUpdate { result: Ok(data), .. }) => format!("ok: {}", summary(data)),
             Some(SourceUpdate { result: Err(f), .. }) => {
@@ -146,7 +213,17 @@ pub async fn run(config: &Config, env: &Env) -> anyhow::Result<i32> {
         };
         out.push_str(&format!("{:<11} {line}\n", s.name()));
         if s == SourceId::Kube {
-            out.push_str(&kube_details(&targets).await);
+            let answered = update.is_some_and(|u| u.result.is_ok());
+            out.push_str(&kube_details(&targets, answered).await);
+        }
+        if let Some(SourceUpdate { result: Ok(data), .. }) = update {
+            for d in details(data, &targets) {
+                out.push_str(&format!("{INDENT}{d}\n"));
+            }
+        }
+        for (_, ids, gap) in blind.iter().filter(|(src, _, _)| *src == s) {
+            let labels: Vec<&str> = ids.iter().map(|id| id.label()).collect();
+            out.push_str(&format!("{INDENT}WARN {}: {}\n", labels.join(", "), gap.describe()));
         }
     }
     print!("{out}");
@@ -154,12 +231,24 @@ pub async fn run(config: &Config, env: &Env) -> anyhow::Result<i32> {
         println!("{failed} configured source(s) failed");
         return Ok(crate::commands::EXIT_FAILURE);
     }
-    Ok(0)
+    let n: usize = blind.iter().map(|(_, ids, _)| ids.len()).sum();
+    if n > 0 {
+        println!(
+            "{n} blind spot(s): metric(s) that feed a threshold or an emergency condition have no value (WARN above, \
+             each with the setting that gives it)"
+        );
+        return Ok(crate::commands::EXIT_BLIND);
+    }
+    Ok(crate::commands::EXIT_OK)
 }
 
-async fn kube_details(targets: &Targets) -> String {
+async fn kube_details(targets: &Targets, answered: bool) -> String {
     let Some(Ok(k)) = &targets.kube else { return String::new() };
     let mut out = format!("            {} at {}\n", k.describe(), k.server);
+    if !answered {
+        out.push_str("            identity and permissions: not checked (the API server failed above)\n");
+        return out;
+    }
     let who = crate::live::kube::identity(&k.client)
         .await
         .unwrap_or_else(|| "not told by the server (no SelfSubjectReview)".into());

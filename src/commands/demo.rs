@@ -31,7 +31,7 @@ pub fn sim_settings(c: &Config) -> SimSettings {
         queue_key: c.redis.queues.first().cloned().unwrap_or(d.queue_key),
         processing_key: c.redis.processing_set.clone(),
         kube: c.kubernetes.clone(),
-        db_primary: c.aws.rds_primary.clone(),
+        db_primary: c.aws.rds_primary_or_runbook().to_string(),
         db_replicas: c.aws.rds_replicas.clone(),
         ..d
     }

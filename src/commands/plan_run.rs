@@ -4,6 +4,7 @@
 //! only while the action waits, so a 10-minute wait takes no real time).
 
 use super::{EXIT_FAILURE, EXIT_NOTIFY_FAILED, EXIT_OK, Setup};
+use crate::actions::blind::{IfBlind, hidden_inputs};
 use crate::actions::journal::{self, Unfinished};
 use crate::actions::procedure::{FormCx, PlanCx};
 use crate::actions::runner::{RunHandle, RunOpts, Runner};
@@ -126,6 +127,12 @@ pub async fn plan(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
         }
     };
     print!("{}", plan_text(&plan, p.help()));
+    if args.if_blind.policy() == IfBlind::Stop && !hidden_inputs(&plan, &t.board).is_empty() {
+        println!(
+            "\nWith --if-blind stop, `cockpit run {}` would not run: a verification cannot see all of its inputs.",
+            p.name()
+        );
+    }
     if t.settings.read_only {
         println!("\nRead-only mode: `cockpit run {}` would be refused.", p.name());
     }
@@ -218,6 +225,9 @@ pub async fn run(setup: Setup, args: ActionArgs) -> anyhow::Result<i32> {
                 eprintln!("cockpit: {} not run: a finding blocks the plan", p.name());
                 return Ok(EXIT_FAILURE);
             }
+            if let Some(code) = refuse_blind(p.name(), &plan, &t.board, args.if_blind.policy()) {
+                return Ok(code);
+            }
             if let Some(word) = &plan.confirm_word
                 && args.confirm_word.as_deref() != Some(word.as_str())
             {
@@ -298,6 +308,21 @@ fn unfinished_line(u: &Unfinished) -> String {
         .unwrap_or_else(|_| u.started.clone());
     let running = u.running_pid().map(|pid| format!(" (still running in process {pid})")).unwrap_or_default();
     format!("{} {}, started {started} by {}: {}{running}", u.action, u.id, u.user, u.describe())
+}
+
+/// `--if-blind stop`: refuse, before anything is changed, a plan whose verifications cannot see
+/// all of their inputs (EXIT_BLIND, naming each and the setting that would show it).
+fn refuse_blind(action: &str, plan: &Plan, board: &Board, policy: IfBlind) -> Option<i32> {
+    let hidden = hidden_inputs(plan, board);
+    if policy != IfBlind::Stop || hidden.is_empty() {
+        return None;
+    }
+    eprintln!("cockpit: {action} not run (--if-blind stop): a verification cannot see all of its inputs");
+    for (step, id, gap) in hidden {
+        eprintln!("  {step}: {} is {gap}", id.label());
+    }
+    eprintln!("set what is named, or run with --if-blind judge-visible to judge on what can be seen");
+    Some(super::EXIT_BLIND)
 }
 
 /// Print the run's progress until it ends; Ctrl-C aborts at the next safe point.

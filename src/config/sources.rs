@@ -107,9 +107,12 @@ pub struct AwsConfig {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    /// The ALB's CloudWatch dimension, e.g. "app/agentos-alb/50dc6c495c0c9188".
+    /// The ALB's CloudWatch dimension, e.g. "app/agentos-alb/50dc6c495c0c9188". Unset: discovered
+    /// from the Ingress (or LoadBalancer Service) of the API deployment's Service.
     pub load_balancer: Option<String>,
-    pub rds_primary: String,
+    /// The RDS primary's identifier. Unset: the instance whose endpoint is the database host
+    /// (postgres.url, DATABASE_URL or PGHOST), else the runbook's name, [`RUNBOOK_RDS_PRIMARY`].
+    pub rds_primary: Option<String>,
     pub rds_replicas: Vec<String>,
     pub elasticache_group: String,
     /// ElastiCache node ids (the CloudWatch dimension CacheClusterId, e.g.
@@ -132,7 +135,7 @@ impl Default for AwsConfig {
             region: None,
             endpoint_url: None,
             load_balancer: None,
-            rds_primary: "agentos-primary".into(),
+            rds_primary: None,
             rds_replicas: vec!["agentos-replica-1".into(), "agentos-replica-2".into()],
             elasticache_group: "agentos-redis".into(),
             elasticache_nodes: Vec::new(),
@@ -140,6 +143,18 @@ impl Default for AwsConfig {
             cloudwatch_refresh_secs: 60.0,
             rds_refresh_secs: 30.0,
         }
+    }
+}
+
+/// The runbook's name of the RDS primary: used when `aws.rds_primary` is unset and discovery
+/// finds nothing.
+pub const RUNBOOK_RDS_PRIMARY: &str = "agentos-primary";
+
+impl AwsConfig {
+    /// The RDS primary set in the config, else the runbook's name (the live sources prefer a
+    /// discovered instance to the runbook's name: see `live::discover`).
+    pub fn rds_primary_or_runbook(&self) -> &str {
+        self.rds_primary.as_deref().unwrap_or(RUNBOOK_RDS_PRIMARY)
     }
 }
 
@@ -183,4 +198,20 @@ impl Default for ActionsConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ContextConfig {
     pub read_only: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rds_primary_tells_set_from_default_and_old_files_stay_valid() {
+        let unset: AwsConfig = toml::from_str("region = \"us-east-1\"").expect("valid");
+        assert_eq!((unset.rds_primary.as_deref(), unset.rds_primary_or_runbook()), (None, RUNBOOK_RDS_PRIMARY));
+        // A file written for the older `rds_primary: String` reads the same, now as set.
+        let set: AwsConfig = toml::from_str("rds_primary = \"agentos-primary\"").expect("valid");
+        assert_eq!(set.rds_primary.as_deref(), Some("agentos-primary"));
+        let other: AwsConfig = toml::from_str("rds_primary = \"orders-db\"").expect("valid");
+        assert_eq!(other.rds_primary_or_runbook(), "orders-db");
+    }
 }

@@ -9,6 +9,7 @@
 
 use super::Env;
 use super::classify;
+use super::discover::{Discovery, Inputs};
 use crate::config::sources::AwsConfig;
 use crate::model::{FailureKind, SourceFailure};
 use aws_config::retry::RetryConfig;
@@ -24,6 +25,9 @@ pub struct AwsTarget {
     pub sdk: SdkConfig,
     pub region: String,
     pub endpoint: Option<String>,
+    /// The load balancer and RDS primary, from the config or discovered (shared by every
+    /// clone: one discovery for the sources, the platform and `check`).
+    pub discovery: Discovery,
 }
 
 impl AwsTarget {
@@ -122,5 +126,6 @@ async fn build(cfg: &AwsConfig, env: &Env) -> Result<AwsTarget, SourceFailure> {
     let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
         classify::failure(FailureKind::Other, "aws", "no region: set aws.region, --region or AWS_REGION")
     })?;
-    Ok(AwsTarget { sdk, region, endpoint })
+    let discovery = Discovery::new(&sdk, &region, cfg, Inputs::default());
+    Ok(AwsTarget { sdk, region, endpoint, discovery })
 }

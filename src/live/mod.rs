@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod classify;
+pub mod discover;
 pub mod kube;
 pub mod pg_tls;
 pub mod postgres;
@@ -102,13 +103,36 @@ impl Targets {
     /// present but wrong (an unreadable kubeconfig, a bad URL) is `Some(Err(..))`.
     pub async fn resolve(config: &Config, env: &Env) -> Targets {
         install_crypto_provider();
-        let (kube, aws) = tokio::join!(kube::resolve(&config.kubernetes, env), aws::resolve(&config.aws, env));
-        Targets {
-            kube,
-            redis: redis::resolve(&config.redis, env),
-            postgres: postgres::resolve(&config.postgres, env),
-            aws,
+        let (kube, mut aws) = tokio::join!(kube::resolve(&config.kubernetes, env), aws::resolve(&config.aws, env));
+        let postgres = postgres::resolve(&config.postgres, env);
+        if let Some(Ok(t)) = &mut aws {
+            let inputs = discover::Inputs {
+                kube: kube.as_ref().map(|k| match k {
+                    Ok(k) => Ok(discover::KubeSide {
+                        client: k.client.clone(),
+                        namespace: k.namespace.clone(),
+                        api_deployment: config.kubernetes.api_deployment.clone(),
+                    }),
+                    Err(f) => Err(f.to_string()),
+                }),
+                db_host: postgres.as_ref().and_then(|p| p.as_ref().ok()).and_then(|p| {
+                    let from = if config.postgres.url.is_some() {
+                        "postgres.url"
+                    } else if env.get("DATABASE_URL").is_some() {
+                        "DATABASE_URL"
+                    } else {
+                        "PGHOST"
+                    };
+                    let host = p.config.get_hosts().iter().find_map(|h| match h {
+                        tokio_postgres::config::Host::Tcp(h) => Some(h.clone()),
+                        _ => None,
+                    })?;
+                    Some((host, from))
+                }),
+            };
+            t.discovery = discover::Discovery::new(&t.sdk, &t.region, &config.aws, inputs);
         }
+        Targets { kube, redis: redis::resolve(&config.redis, env), postgres, aws }
     }
 
     /// The sources that are configured (CloudWatch and RDS both come with AWS).

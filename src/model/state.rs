@@ -251,6 +251,9 @@ pub struct DbInstance {
 pub struct RdsState {
     pub primary: Option<DbInstance>,
     pub replicas: Vec<DbInstance>,
+    /// Why a configured (or looked-for) instance is not above: not found, with the setting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<super::gap::Gap>,
 }
 
 /// One refresh of one source. Sent a few times a second at most, so the size difference between

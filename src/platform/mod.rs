@@ -20,6 +20,10 @@ pub enum ErrorKind {
     Unavailable,
     Invalid,
     ReadOnly,
+    /// The platform cannot see this input: a setting is missing or discovery found nothing (the
+    /// message names the setting). Not transient: asking again gives the same answer, so a
+    /// verification judges on what it can see instead of waiting for it.
+    Blind,
     Other,
 }
 

@@ -132,6 +132,10 @@ impl Rds {
     }
 
     pub fn state(&self) -> RdsState {
-        RdsState { primary: Some(self.primary.state()), replicas: self.replicas.iter().map(Instance::state).collect() }
+        RdsState {
+            primary: Some(self.primary.state()),
+            replicas: self.replicas.iter().map(Instance::state).collect(),
+            missing: Vec::new(),
+        }
     }
 }

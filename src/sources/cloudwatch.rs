@@ -7,6 +7,7 @@ use super::poll::Poller;
 use crate::config::sources::AwsConfig;
 use crate::live::aws::AwsTarget;
 use crate::live::classify;
+use crate::live::discover::{self, Discovery, Found, Resolved};
 use crate::model::state::CloudState;
 use crate::model::{Gap, GapKind, MetricId, SourceData, SourceFailure, SourceId};
 use aws_sdk_cloudwatch::primitives::DateTime;
@@ -30,8 +31,8 @@ pub struct Query {
     pub stat: String,
 }
 
-/// The queries the config asks for.
-pub fn queries(cfg: &AwsConfig) -> Vec<Query> {
+/// The queries for the resolved names (configured or discovered) and the configured nodes.
+pub fn queries(cfg: &AwsConfig, names: &Resolved) -> Vec<Query> {
     let q = |id: &str, namespace, metric, dimension: (&'static str, String), stat: &str| Query {
         id: id.to_string(),
         namespace,
@@ -40,15 +41,15 @@ pub fn queries(cfg: &AwsConfig) -> Vec<Query> {
         stat: stat.to_string(),
     };
     let mut out = Vec::new();
-    if let Some(lb) = &cfg.load_balancer {
-        let d = ("LoadBalancer", lb.clone());
+    if let Ok(lb) = &names.load_balancer {
+        let d = ("LoadBalancer", lb.value.clone());
         out.push(q("latency", "AWS/ApplicationELB", "TargetResponseTime", d.clone(), &cfg.latency_statistic));
         out.push(q("requests", "AWS/ApplicationELB", "RequestCount", d.clone(), "Sum"));
         out.push(q("target5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", d.clone(), "Sum"));
         out.push(q("elb5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", d, "Sum"));
     }
-    if !cfg.rds_primary.is_empty() {
-        let d = ("DBInstanceIdentifier", cfg.rds_primary.clone());
+    if let Ok(db) = &names.rds_primary {
+        let d = ("DBInstanceIdentifier", db.value.clone());
         out.push(q("dbcpu", "AWS/RDS", "CPUUtilization", d.clone(), "Average"));
         out.push(q("dbmem", "AWS/RDS", "FreeableMemory", d.clone(), "Average"));
         out.push(q("dbconn", "AWS/RDS", "DatabaseConnections", d, "Average"));
@@ -88,70 +89,61 @@ pub fn state_from(latest: &HashMap<String, f64>) -> CloudState {
     }
 }
 
-/// Why each metric the queries could not give has no value: its dimension is not set, or
-/// CloudWatch had no datapoint for it in the lookback window.
-pub fn gaps(cfg: &AwsConfig, latest: &HashMap<String, f64>) -> BTreeMap<MetricId, Gap> {
+/// The load balancer metrics, each with the query that gives it.
+const LB_METRICS: [(MetricId, &str, &str); 3] = [
+    (MetricId::ApiP99, "latency", "TargetResponseTime"),
+    (MetricId::ApiRps, "requests", "RequestCount"),
+    (MetricId::ApiErrorRate, "requests", "RequestCount"),
+];
+
+/// Why each metric the queries could not give has no value: its dimension is neither set nor
+/// discovered (the discovery's gap), or CloudWatch had no datapoint for it in the lookback
+/// window (named with the dimension and where it came from).
+pub fn gaps(names: &Resolved, region: &str, latest: &HashMap<String, f64>) -> BTreeMap<MetricId, Gap> {
     let mut out = BTreeMap::new();
     let window = format!("the last {} minutes", LOOKBACK.as_secs() / 60);
-    match &cfg.load_balancer {
-        None => {
-            for id in [MetricId::ApiP99, MetricId::ApiErrorRate, MetricId::ApiRps] {
+    let no_data = |namespace: &str, metric: &str, dim: &str, found: &Found, setting: &str| {
+        Gap::new(
+            GapKind::NoData,
+            format!(
+                "CloudWatch has no {namespace} {metric} datapoint for {dim}={} ({}) in {window} in {region}",
+                found.value,
+                found.origin.describe()
+            ),
+        )
+        .setting(setting)
+    };
+    match &names.load_balancer {
+        Err(gap) => {
+            for (id, _, _) in LB_METRICS {
+                out.insert(id, gap.clone());
+            }
+        }
+        Ok(lb) => {
+            for (id, query, metric) in LB_METRICS {
+                if !latest.contains_key(query) {
+                    out.insert(id, no_data("AWS/ApplicationELB", metric, "LoadBalancer", lb, "aws.load_balancer"));
+                }
+            }
+            if latest.get("requests").is_some_and(|r| *r <= 0.0) {
                 out.insert(
-                    id,
-                    Gap::new(
-                        GapKind::NotSet,
-                        "no load balancer is known, so API p99, 5xx rate and requests are not read",
-                    )
-                    .setting("aws.load_balancer"),
+                    MetricId::ApiErrorRate,
+                    Gap::new(GapKind::NoTraffic, "no request reached the load balancer in the last minute"),
                 );
             }
         }
-        Some(lb) => {
-            let none = |metric: &str| {
-                Gap::new(
-                    GapKind::NoData,
-                    format!(
-                        "CloudWatch has no AWS/ApplicationELB {metric} datapoint for LoadBalancer={lb} in {window}                          (check the name and the region)"
-                    ),
-                )
-                .setting("aws.load_balancer")
-            };
-            if !latest.contains_key("latency") {
-                out.insert(MetricId::ApiP99, none("TargetResponseTime"));
-            }
-            match latest.get("requests") {
-                None => {
-                    out.insert(MetricId::ApiRps, none("RequestCount"));
-                    out.insert(MetricId::ApiErrorRate, none("RequestCount"));
-                }
-                Some(r) if *r <= 0.0 => {
-                    out.insert(
-                        MetricId::ApiErrorRate,
-                        Gap::new(GapKind::NoTraffic, "no request reached the load balancer in the last minute"),
-                    );
-                }
-                Some(_) => {}
-            }
-        }
     }
-    if cfg.rds_primary.is_empty() {
-        out.insert(
-            MetricId::DbCpu,
-            Gap::new(GapKind::NotSet, "no RDS primary is known, so the database CPU is not read")
-                .setting("aws.rds_primary"),
-        );
-    } else if !latest.contains_key("dbcpu") {
-        out.insert(
-            MetricId::DbCpu,
-            Gap::new(
-                GapKind::NoData,
-                format!(
-                    "CloudWatch has no AWS/RDS CPUUtilization datapoint for DBInstanceIdentifier={} in {window}",
-                    cfg.rds_primary
-                ),
-            )
-            .setting("aws.rds_primary"),
-        );
+    match &names.rds_primary {
+        Err(gap) => {
+            out.insert(MetricId::DbCpu, gap.clone());
+        }
+        Ok(db) if !latest.contains_key("dbcpu") => {
+            out.insert(
+                MetricId::DbCpu,
+                no_data("AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", db, "aws.rds_primary"),
+            );
+        }
+        Ok(_) => {}
     }
     out
 }
@@ -193,7 +185,8 @@ pub async fn fetch(
 
 pub struct CloudWatchSource {
     client: aws_sdk_cloudwatch::Client,
-    queries: Vec<Query>,
+    discovery: Discovery,
+    region: String,
     cfg: AwsConfig,
 }
 
@@ -201,7 +194,8 @@ impl CloudWatchSource {
     pub fn new(target: &AwsTarget, cfg: &AwsConfig) -> CloudWatchSource {
         CloudWatchSource {
             client: aws_sdk_cloudwatch::Client::new(&target.sdk),
-            queries: queries(cfg),
+            discovery: target.discovery.clone(),
+            region: target.region.clone(),
             cfg: cfg.clone(),
         }
     }
@@ -215,9 +209,23 @@ impl Poller for CloudWatchSource {
     fn reset(&mut self) {}
 
     async fn refresh(&mut self) -> Result<SourceData, SourceFailure> {
-        let latest = fetch(&self.client, &self.queries).await?;
+        // The first refresh waits for the discovery (bounded by its deadline); later ones use
+        // the last answer while a new discovery runs.
+        let names = self.discovery.resolved(discover::WAIT).await;
+        let queries = queries(&self.cfg, &names);
+        if queries.is_empty() {
+            // Nothing to read (every gap says why), but "ok" still means CloudWatch answered:
+            // the cheapest call that checks the endpoint and the credentials.
+            self.client
+                .list_metrics()
+                .namespace("AWS/ApplicationELB")
+                .send()
+                .await
+                .map_err(|e| classify::aws("CloudWatch ListMetrics", &e))?;
+        }
+        let latest = fetch(&self.client, &queries).await?;
         let mut state = state_from(&latest);
-        state.gaps = gaps(&self.cfg, &latest);
+        state.gaps = gaps(&names, &self.region, &latest);
         Ok(SourceData::CloudWatch(state))
     }
 }
@@ -239,12 +247,46 @@ mod tests {
         assert_eq!(state_from(&HashMap::new()).api_5xx_pct, None);
     }
 
+    fn names(lb: Option<&str>, db: Option<&str>) -> Resolved {
+        let found = |v: &str, key| Found { value: v.to_string(), origin: discover::Origin::Config(key) };
+        let missing = |key: &str| Gap::new(GapKind::NotFound, "nothing found").setting(key);
+        Resolved::new(
+            lb.map(|v| found(v, "aws.load_balancer")).ok_or_else(|| missing("aws.load_balancer")),
+            db.map(|v| found(v, "aws.rds_primary")).ok_or_else(|| missing("aws.rds_primary")),
+        )
+    }
+
     #[test]
-    fn one_query_set_per_configured_resource() {
+    fn one_query_set_per_resolved_resource() {
         let mut cfg = AwsConfig::default();
-        assert_eq!(queries(&cfg).len(), 3, "RDS primary only by default");
-        cfg.load_balancer = Some("app/alb/1".into());
+        assert_eq!(queries(&cfg, &names(None, Some("agentos-primary"))).len(), 3, "RDS primary only");
+        assert!(queries(&cfg, &names(None, None)).is_empty());
         cfg.elasticache_nodes = vec!["a-001".into(), "a-002".into()];
-        assert_eq!(queries(&cfg).len(), 3 + 4 + 4);
+        assert_eq!(queries(&cfg, &names(Some("app/alb/1"), Some("db"))).len(), 3 + 4 + 4);
+    }
+
+    #[test]
+    fn every_metric_without_a_value_says_why() {
+        let none = HashMap::new();
+        let g = gaps(&names(None, None), "us-east-1", &none);
+        for id in [MetricId::ApiP99, MetricId::ApiErrorRate, MetricId::ApiRps, MetricId::DbCpu] {
+            assert_eq!(g[&id].kind, GapKind::NotFound, "{id:?}");
+        }
+        assert_eq!(g[&MetricId::ApiP99].setting.as_deref(), Some("aws.load_balancer"));
+        assert_eq!(g[&MetricId::DbCpu].setting.as_deref(), Some("aws.rds_primary"));
+        let g = gaps(&names(Some("app/alb/1"), Some("db")), "us-east-1", &none);
+        let p99 = &g[&MetricId::ApiP99];
+        assert_eq!(p99.kind, GapKind::NoData);
+        assert!(p99.reason.contains("LoadBalancer=app/alb/1 (set by aws.load_balancer)"), "{p99}");
+        assert!(!p99.reason.contains("  "), "no run of spaces: {p99}");
+        let idle: HashMap<String, f64> =
+            [("requests", 0.0), ("latency", 0.1), ("dbcpu", 4.0)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let g = gaps(&names(Some("app/alb/1"), Some("db")), "us-east-1", &idle);
+        assert_eq!(g.get(&MetricId::ApiErrorRate).map(|g| g.kind), Some(GapKind::NoTraffic));
+        assert!(
+            !g.contains_key(&MetricId::ApiP99)
+                && !g.contains_key(&MetricId::DbCpu)
+                && !g.contains_key(&MetricId::ApiRps)
+        );
     }
 }

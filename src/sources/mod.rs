@@ -41,6 +41,12 @@ impl Intervals {
     pub fn timeout(every: Duration) -> Duration {
         every.clamp(Duration::from_secs(2), Duration::from_secs(10))
     }
+
+    /// The timeout of an AWS source's refresh: its first waits for the discovery of the load
+    /// balancer and the RDS primary, itself bounded by its deadline.
+    pub fn aws_timeout(every: Duration) -> Duration {
+        Self::timeout(every) + crate::live::discover::WAIT
+    }
 }
 
 /// Start a task per configured source. Dropping the receiver ends them all; so does
@@ -96,12 +102,12 @@ pub fn spawn_all(
             tasks.push(tokio::spawn(poll::run(
                 cw,
                 iv.cloudwatch,
-                Intervals::timeout(iv.cloudwatch),
+                Intervals::aws_timeout(iv.cloudwatch),
                 clock,
                 tx.clone(),
             )));
             let rds = rds::RdsSource::new(t, &config.aws);
-            tasks.push(tokio::spawn(poll::run(rds, iv.rds, Intervals::timeout(iv.rds), clock, tx.clone())));
+            tasks.push(tokio::spawn(poll::run(rds, iv.rds, Intervals::aws_timeout(iv.rds), clock, tx.clone())));
         }
         Some(Err(f)) => {
             broken(&mut tasks, SourceId::CloudWatch, f, iv.cloudwatch);
@@ -154,6 +160,7 @@ pub async fn refresh_all_once(targets: &Targets, config: &Config, clock: Clock) 
             Some(Ok(t)) => {
                 let mut cw = cloudwatch::CloudWatchSource::new(t, &config.aws);
                 let mut rds = rds::RdsSource::new(t, &config.aws);
+                let timeout = timeout + crate::live::discover::WAIT;
                 let (a, b) = tokio::join!(poll::refresh_once(&mut cw, timeout), poll::refresh_once(&mut rds, timeout));
                 vec![at(SourceId::CloudWatch, a), at(SourceId::Rds, b)]
             }

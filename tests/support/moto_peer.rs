@@ -69,6 +69,42 @@ impl Moto {
             .await
     }
 
+    /// One AWS query-protocol call (form-encoded `Action=...`) to `service` (e.g. "ec2"), for
+    /// the services the tests have no SDK crate for. moto checks no signature: the
+    /// Authorization header only names the service. The response body (XML).
+    pub fn query(&self, service: &str, params: &[(&str, &str)]) -> Result<String> {
+        use std::io::{Read, Write};
+        let body: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", v.replace('/', "%2F"))).collect();
+        let body = body.join("&");
+        let mut stream = process::connect(self.port(), Duration::from_secs(2))?;
+        write!(
+            stream,
+            "POST / HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/{service}/aws4_request, \
+             SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port(),
+            body.len()
+        )?;
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw)?;
+        let (head, rest) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        if !head.starts_with("HTTP/1.0 200") && !head.starts_with("HTTP/1.1 200") {
+            bail!("moto {service} {params:?}: {head}\n{rest}");
+        }
+        Ok(rest.to_string())
+    }
+
+    /// A subnet of moto's default VPC (ELBv2 CreateLoadBalancer needs one).
+    pub fn default_subnet(&self) -> Result<String> {
+        let xml = self.query("ec2", &[("Action", "DescribeSubnets"), ("Version", "2016-11-15")])?;
+        let start = xml.find("<subnetId>").map(|i| i + "<subnetId>".len());
+        let end = xml.find("</subnetId>");
+        match (start, end) {
+            (Some(a), Some(b)) if a < b => Ok(xml[a..b].to_string()),
+            _ => bail!("moto lists no subnet: {xml}"),
+        }
+    }
+
     /// Forget every resource and metric (POST /moto-api/reset).
     pub fn reset(&self) -> Result<()> {
         let (code, body) = process::http(self.port(), "POST", "/moto-api/reset", None)?;

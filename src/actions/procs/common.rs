@@ -1,6 +1,7 @@
 //! Planning pieces the procedures share: reading a workload, keeping its HPA from undoing a
 //! manual scale, the database connection preflight, scale-down in halves.
 
+use crate::actions::blind::and_list;
 use crate::actions::effect::{Effect, spec_u32};
 use crate::actions::error::ActionError;
 use crate::actions::procedure::PlanCx;
@@ -105,6 +106,13 @@ pub fn halving_steps(
     let cpu = cx.settings.warn_value(cpu_metric(w)).unwrap_or(70.0);
     let p99 = (w == Workload::Api).then(|| cx.settings.warn_value(MetricId::ApiP99).unwrap_or(500.0));
     let ready_timeout = cx.settings.actions.ready_timeout_secs as f64;
+    if p99.is_some()
+        && current > floor
+        && let Some(f) =
+            blind_finding(cx, &[(MetricId::ApiP99, "API p99")], &["CPU"], "the load checks of the scale-down")
+    {
+        findings.push(f);
+    }
     let mut out = Vec::new();
     let mut cur = current;
     let mut hpa_min = hpa.map(|h| hpa_bounds(h).0);
@@ -149,6 +157,46 @@ pub fn halving_steps(
         }
     }
     out
+}
+
+/// A WARN finding when inputs a verification reads are blind spots on the board (not set, not
+/// found, no data): which cannot be seen, the setting that would show them, and what `what`
+/// will be judged on instead (`always`: the inputs it always has). The plan says it before the
+/// run; confirming the plan (or `cockpit run --if-blind judge-visible`) accepts it.
+pub fn blind_finding(cx: &PlanCx, inputs: &[(MetricId, &str)], always: &[&str], what: &str) -> Option<Finding> {
+    let blind: Vec<(&str, &crate::model::Gap)> = inputs
+        .iter()
+        .filter_map(|(id, name)| cx.board.gap(*id).filter(|g| g.kind.is_blind()).map(|g| (*name, g)))
+        .collect();
+    if blind.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = blind.iter().map(|(n, _)| *n).collect();
+    let visible: Vec<&str> =
+        always.iter().copied().chain(inputs.iter().map(|(_, n)| *n).filter(|n| !names.contains(n))).collect();
+    let (mut settings, mut reasons): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for (_, g) in &blind {
+        let s = g.setting.as_ref().map(|s| format!("set {s}")).unwrap_or_else(|| g.kind.short().to_string());
+        if !settings.contains(&s) {
+            settings.push(s);
+        }
+        let r = format!("{}: {}", g.kind.short(), g.reason);
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    }
+    let consequence = match visible.as_slice() {
+        [] => format!("{what} cannot be judged: the step ends at once with a warning"),
+        [one] => format!("{what} will be judged on {one} alone"),
+        many => format!("{what} will be judged on {}", and_list(many)),
+    };
+    let verb = if names.len() == 1 { "is" } else { "are" };
+    Some(Finding::warn(format!(
+        "{} {verb} not visible ({}): {consequence} ({})",
+        and_list(&names),
+        settings.join("; "),
+        reasons.join("; ")
+    )))
 }
 
 pub fn cpu_metric(w: Workload) -> MetricId {

@@ -1,6 +1,6 @@
 //! emergency: the runbook's "Emergency Scaling".
 
-use super::common::{connection_finding, hpa_guard, read_workload};
+use super::common::{blind_finding, connection_finding, hpa_guard, read_workload};
 use crate::actions::effect::Effect;
 use crate::actions::error::ActionError;
 use crate::actions::form::{Field, Form};
@@ -102,6 +102,10 @@ impl Procedure for Emergency {
             "the runbook 'disables' the HPAs by removing minReplicas, which lets them scale down to 1; they are pinned instead",
         ));
         plan.findings.push(connection_finding(cx, api, workers).await);
+        let recovery_inputs = [(MetricId::QueueDepth, "the queue"), (MetricId::ApiP99, "p99"), (MetricId::ApiErrorRate, "error rate")];
+        if let Some(f) = blind_finding(cx, &recovery_inputs, &[], "recovery") {
+            plan.findings.push(f);
+        }
         plan.push(
             Step::new("Declare the emergency")
                 .effect(Effect::Notify { message })
@@ -136,7 +140,10 @@ impl Procedure for Emergency {
         );
         plan.push(
             Step::new("Monitor recovery")
-                .why("queue, API p99 and error rate back under the runbook's critical thresholds")
+                .why(
+                    "queue, API p99 and error rate back under the runbook's critical thresholds; what cannot be seen \
+                     is named, and recovery is judged on the rest (a warning)",
+                )
                 .verify(
                     Verify::Recovery {
                         queue_max: s.crit_value(MetricId::QueueDepth).unwrap_or(5000.0),

@@ -16,6 +16,8 @@ use std::time::Duration;
 /// How a verification ended.
 enum WaitEnd {
     Done(Option<String>),
+    /// Judged on part of its inputs: a warning saying what could not be seen.
+    Partial(String),
     Fail(String),
     Stop(String),
     Aborted(String),
@@ -77,6 +79,10 @@ impl Runner {
         }
         match self.wait(i, verify, step.timeout_secs, started).await {
             WaitEnd::Done(n) => StepState::Done { note: n.or(note) },
+            WaitEnd::Partial(reason) => {
+                self.warnings = true;
+                StepState::Warning { reason }
+            }
             WaitEnd::Fail(reason) => self.failed(step, reason),
             WaitEnd::Stop(reason) => {
                 self.stop(Outcome::Stopped { reason: reason.clone() });
@@ -280,6 +286,10 @@ impl Runner {
                 Ok(Probe::Done(n)) => {
                     self.journal_write(Record::Verified { step: i, ok: true, detail: n.clone().unwrap_or_default() });
                     return WaitEnd::Done(n);
+                }
+                Ok(Probe::Partial(r)) => {
+                    self.journal_write(Record::Verified { step: i, ok: true, detail: r.clone() });
+                    return WaitEnd::Partial(r);
                 }
                 Ok(Probe::Fail(r)) => {
                     self.journal_write(Record::Verified { step: i, ok: false, detail: r.clone() });

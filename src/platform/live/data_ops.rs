@@ -4,6 +4,7 @@
 
 use super::errors;
 use crate::config::sources::{AwsConfig, RedisConfig};
+use crate::live::discover::{self, Discovery, Resolved};
 use crate::live::postgres::PgTarget;
 use crate::live::redis::{RedisConn, RedisTarget};
 use crate::model::state::DbInstance;
@@ -111,13 +112,21 @@ pub struct AwsOps {
     pub rds: aws_sdk_rds::Client,
     pub cw: aws_sdk_cloudwatch::Client,
     pub cfg: AwsConfig,
+    pub discovery: Discovery,
+    pub region: String,
 }
 
 impl AwsOps {
+    async fn names(&self) -> Resolved {
+        self.discovery.resolved(discover::WAIT).await
+    }
+
     pub async fn db_instances(&self) -> PResult<(DbInstance, Vec<DbInstance>)> {
-        let state = rds::describe(&self.rds, &self.cfg).await.map_err(errors::from_failure)?;
+        let names = self.names().await;
+        let state = rds::describe(&self.rds, &self.cfg, &names, &self.region).await.map_err(errors::from_failure)?;
         let primary = state.primary.ok_or_else(|| {
-            PlatformError::new(ErrorKind::NotFound, format!("RDS instance {} not found", self.cfg.rds_primary))
+            let why = state.missing.first().map(|g| g.describe()).unwrap_or_else(|| "not found".into());
+            PlatformError::new(ErrorKind::NotFound, format!("the RDS primary: {why}"))
         })?;
         Ok((primary, state.replicas))
     }
@@ -138,12 +147,17 @@ impl AwsOps {
         Ok(rds::instance(i, &self.cfg.rds_replicas))
     }
 
+    /// The load balancer's metrics; `Blind` (with the reason and the setting) when no load
+    /// balancer is set or discovered.
     async fn api_metrics(&self) -> PResult<crate::model::state::CloudState> {
-        if self.cfg.load_balancer.is_none() {
-            return Err(errors::not_configured("aws.load_balancer"));
+        let names = self.names().await;
+        if let Err(gap) = &names.load_balancer {
+            return Err(errors::blind(gap));
         }
-        let queries: Vec<_> =
-            cloudwatch::queries(&self.cfg).into_iter().filter(|q| q.namespace == "AWS/ApplicationELB").collect();
+        let queries: Vec<_> = cloudwatch::queries(&self.cfg, &names)
+            .into_iter()
+            .filter(|q| q.namespace == "AWS/ApplicationELB")
+            .collect();
         let latest = cloudwatch::fetch(&self.cw, &queries).await.map_err(errors::from_failure)?;
         Ok(cloudwatch::state_from(&latest))
     }

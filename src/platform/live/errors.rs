@@ -1,7 +1,7 @@
 //! Client errors as the actions see them (`PlatformError`), credentials taken out.
 
 use crate::live::classify;
-use crate::model::{FailureKind, SourceFailure};
+use crate::model::{FailureKind, SourceFailure, SourceId};
 use crate::platform::{ErrorKind, PlatformError};
 
 pub fn kube(context: &str, e: &kube::Error) -> PlatformError {
@@ -34,8 +34,22 @@ pub fn from_failure(f: SourceFailure) -> PlatformError {
     PlatformError::new(kind, f.message)
 }
 
-pub fn not_configured(what: &str) -> PlatformError {
-    PlatformError::new(ErrorKind::Unavailable, format!("{what} is not configured (see `cockpit check`)"))
+/// A source the operation needs is not configured: blind (not transient, so no step waits
+/// for it until its timeout), with the settings that configure it.
+pub fn not_configured(source: SourceId) -> PlatformError {
+    let what = match source {
+        SourceId::CloudWatch | SourceId::Rds => "AWS",
+        s => s.name(),
+    };
+    PlatformError::new(
+        ErrorKind::Blind,
+        format!("{what} is not configured: see `cockpit check` (set {})", source.setting()),
+    )
+}
+
+/// An input the platform cannot see: the gap's reason and the setting that would give it.
+pub fn blind(gap: &crate::model::Gap) -> PlatformError {
+    PlatformError::new(ErrorKind::Blind, gap.describe())
 }
 
 pub fn aws<E, R>(context: &str, e: &aws_sdk_cloudwatch::error::SdkError<E, R>) -> PlatformError

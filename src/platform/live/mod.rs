@@ -1,6 +1,6 @@
 //! The live platform: the `Platform` operations against Kubernetes, Redis, PostgreSQL, RDS,
-//! CloudWatch and the notify channel. What is not configured answers `Unavailable` with
-//! what to configure.
+//! CloudWatch and the notify channel. What is not configured answers `Blind` with what to
+//! configure.
 
 mod data_ops;
 mod errors;
@@ -14,6 +14,7 @@ pub use lease::ACTION_KEY;
 use crate::config::Config;
 use crate::config::sources::NotifyConfig;
 use crate::live::{Clock, Targets};
+use crate::model::SourceId;
 use crate::model::state::{DbInstance, Usage, Workload};
 use crate::platform::{Deployment, Hpa, LockOutcome, PResult, Platform, Pod, WriteOpts};
 use async_trait::async_trait;
@@ -70,6 +71,8 @@ impl LivePlatform {
                     rds: aws_sdk_rds::Client::new(&t.sdk),
                     cw: aws_sdk_cloudwatch::Client::new(&t.sdk),
                     cfg: config.aws.clone(),
+                    discovery: t.discovery.clone(),
+                    region: t.region.clone(),
                 }),
                 _ => None,
             },
@@ -81,16 +84,16 @@ impl LivePlatform {
     }
 
     fn k(&self) -> PResult<&KubeOps> {
-        self.kube.as_ref().ok_or_else(|| errors::not_configured("kubernetes"))
+        self.kube.as_ref().ok_or_else(|| errors::not_configured(SourceId::Kube))
     }
     fn r(&self) -> PResult<&RedisOps> {
-        self.redis.as_ref().ok_or_else(|| errors::not_configured("redis"))
+        self.redis.as_ref().ok_or_else(|| errors::not_configured(SourceId::Redis))
     }
     fn p(&self) -> PResult<&PgOps> {
-        self.pg.as_ref().ok_or_else(|| errors::not_configured("postgres"))
+        self.pg.as_ref().ok_or_else(|| errors::not_configured(SourceId::Postgres))
     }
     fn a(&self) -> PResult<&AwsOps> {
-        self.aws.as_ref().ok_or_else(|| errors::not_configured("aws"))
+        self.aws.as_ref().ok_or_else(|| errors::not_configured(SourceId::CloudWatch))
     }
 }
 

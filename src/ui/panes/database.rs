@@ -73,6 +73,23 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
                 Span::styled(widgets::ellipsize(&text, w.saturating_sub(12)), widgets::quiet(t, l)),
             ]));
         }
+        // An instance looked for and not found is said, not left out: the state and the setting
+        // first, then the reason wrapped under it (never cut).
+        for gap in &rds.missing {
+            let l = Level::Unknown;
+            let head = match &gap.setting {
+                Some(s) => format!("{} (set {s})", gap.kind.short()),
+                None => gap.kind.short().to_string(),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(pad("RDS", 10), t.style(Role::Muted)),
+                Span::styled(format!("{} ", l.symbol()), t.level(l)),
+                Span::styled(head, widgets::quiet(t, l)),
+            ]));
+            for part in wrap(&gap.reason, w.saturating_sub(12).max(20)) {
+                lines.push(Line::styled(format!("{}{part}", " ".repeat(12)), t.style(Role::Muted)));
+            }
+        }
     }
     lines.push(deploy::metric(t, b, MetricId::DbCpu, "CPU", w));
     lines.push(deploy::metric(t, b, MetricId::ReplicaLag, "Lag", w));
@@ -100,4 +117,23 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     }
     let off = widgets::clamp_scroll(cx.scroll.offset, lines.len(), inner.height);
     widgets::draw_lines(f, inner, &lines, off as usize);
+}
+
+/// Words in lines of at most `w` characters (a longer word on a line of its own).
+fn wrap(text: &str, w: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > w {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
 }
