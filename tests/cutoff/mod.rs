@@ -41,6 +41,23 @@ fn render(a: &App, w: u16, h: u16) -> Buffer {
     t.backend().buffer().clone()
 }
 
+/// The screen as text, one line per row, trailing blanks trimmed.
+pub fn text_of(a: &App, w: u16, h: u16) -> String {
+    let buf = render(a, w, h);
+    (0..h).map(|y| row(&buf, y, 0, w).trim_end().to_string() + "\n").collect()
+}
+
+/// The text of one pane, zoomed to a screen of `w`x`h`.
+pub fn zoomed(a: &mut App, p: PaneId, w: u16, h: u16) -> String {
+    let (zoom, focus) = (a.zoom, a.focus);
+    a.zoom = true;
+    a.focus = p;
+    let s = text_of(a, w, h);
+    a.zoom = zoom;
+    a.focus = focus;
+    s
+}
+
 fn row(buf: &Buffer, y: u16, x0: u16, x1: u16) -> String {
     (x0..x1).map(|x| buf[(x, y)].symbol()).collect()
 }

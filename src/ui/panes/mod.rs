@@ -166,7 +166,16 @@ pub fn gap_notes(theme: &Theme, board: &Board, ids: &[MetricId], w: usize) -> Ve
         } else {
             ("·", theme.style(Role::Muted))
         };
-        let pieces = widgets::words(&text, theme.style(Role::Muted));
+        // The setting stays whole with its "(set …)".
+        let mut pieces = widgets::words(&format!("{}: {}", g.kind.short(), g.reason), theme.style(Role::Muted));
+        if let Some(setting) = &g.setting {
+            let set = format!(" (set {setting})");
+            if widgets::width(&set) + 2 < w {
+                pieces.push(vec![Span::styled(set, theme.style(Role::Muted))]);
+            } else {
+                pieces.extend(widgets::flow::spaced(set.trim_start(), theme.style(Role::Muted)));
+            }
+        }
         out.extend(widgets::flow(vec![Span::styled(format!("{sym} "), style)], pieces, w, 2));
     }
     out
