@@ -24,11 +24,56 @@ pub struct RedisSource {
     con: Option<RedisConn>,
     /// The cluster's masters, found with CLUSTER SLOTS and kept until a read fails.
     masters: Vec<(String, u16)>,
+    /// Keyspace hits and misses without the cockpit's own reads.
+    keyspace: OwnReads,
 }
 
 impl RedisSource {
     pub fn new(target: RedisTarget, cfg: RedisConfig) -> RedisSource {
-        RedisSource { target, cfg, con: None, masters: Vec::new() }
+        RedisSource { target, cfg, con: None, masters: Vec::new(), keyspace: OwnReads::default() }
+    }
+}
+
+/// The cockpit's own reads count in Redis's keyspace statistics: LLEN, SCARD and GET of a key
+/// that does not exist are misses (Redis deletes an empty list or set, so a length of 0 means
+/// no key), of one that exists hits. On an idle platform they alone would make the hit rate 0%.
+/// This keeps the counters as the platform's traffic made them: each poll's increase, less the
+/// poll's own reads, added up (a counter that went back, after a restart or CONFIG RESETSTAT,
+/// counts from zero again).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct OwnReads {
+    last_raw: Option<(u64, u64)>,
+    hits: u64,
+    misses: u64,
+}
+
+impl OwnReads {
+    /// The hits and misses of this poll's own reads of the queue keys.
+    pub fn of(state: &RedisState, counter_configured: bool) -> (u64, u64) {
+        let mut hits = 0;
+        let mut misses = 0;
+        let lengths = state.queues.iter().map(|(_, n)| *n).chain([state.in_flight]);
+        for n in lengths {
+            if n == 0 { misses += 1 } else { hits += 1 }
+        }
+        if counter_configured {
+            if state.completed_total.is_some() { hits += 1 } else { misses += 1 }
+        }
+        (hits, misses)
+    }
+
+    /// Take the raw counters of one poll and its own reads; the platform's counters.
+    pub fn observe(&mut self, raw: (u64, u64), own: (u64, u64)) -> (u64, u64) {
+        let delta = |now: u64, before: Option<u64>| match before {
+            Some(b) if now >= b => now - b,
+            _ => now,
+        };
+        let dh = delta(raw.0, self.last_raw.map(|r| r.0));
+        let dm = delta(raw.1, self.last_raw.map(|r| r.1));
+        self.hits += dh.saturating_sub(own.0);
+        self.misses += dm.saturating_sub(own.1);
+        self.last_raw = Some(raw);
+        (self.hits, self.misses)
     }
 }
 
@@ -51,7 +96,7 @@ impl Poller for RedisSource {
                 c
             }
         };
-        let state = match con {
+        let mut state = match con {
             RedisConn::Single(c) => single(c, &self.cfg).await?,
             RedisConn::Cluster(c) => {
                 if self.masters.is_empty() {
@@ -60,6 +105,8 @@ impl Poller for RedisSource {
                 cluster(c, &self.cfg, &self.masters).await?
             }
         };
+        let own = OwnReads::of(&state, self.cfg.completed_counter.is_some());
+        (state.hits, state.misses) = self.keyspace.observe((state.hits, state.misses), own);
         Ok(SourceData::Redis(state))
     }
 }
@@ -214,4 +261,28 @@ async fn node(
     let state =
         super::redis_info::parse_info(cluster_info).get("cluster_state").cloned().unwrap_or_else(|| "unknown".into());
     Ok((addr, info, state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cockpits_own_reads_are_not_the_platforms_traffic() {
+        let idle = RedisState { queues: vec![("q".into(), 0)], in_flight: 0, ..Default::default() };
+        let own = OwnReads::of(&idle, true);
+        assert_eq!(own, (0, 3), "LLEN, SCARD and GET of missing keys are three misses");
+        let mut k = OwnReads::default();
+        // An idle server: only the cockpit's reads move the counters.
+        assert_eq!(k.observe((10, 3), own), (10, 0));
+        assert_eq!(k.observe((10, 6), own), (10, 0));
+        assert_eq!(k.observe((10, 9), own), (10, 0));
+        // The platform reads: its hits and misses come through.
+        assert_eq!(k.observe((60, 14), own), (60, 2));
+        // A busy queue: its length read is a hit of the cockpit's, not the platform's.
+        let busy = RedisState { queues: vec![("q".into(), 40)], in_flight: 5, ..Default::default() };
+        assert_eq!(OwnReads::of(&busy, false), (2, 0));
+        // The server restarted: counters start again from what it says.
+        assert_eq!(k.observe((4, 3), own), (64, 2));
+    }
 }

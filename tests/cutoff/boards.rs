@@ -168,6 +168,7 @@ pub fn blind_board() -> Board {
             pending_class: None,
             is_replica: true,
         }],
+        ..Default::default()
     };
     for i in 0..40 {
         let at = i as f64 * 2.0;
