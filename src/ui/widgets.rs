@@ -17,16 +17,6 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// "✖ CRIT" in the level's style.
-pub fn badge(theme: &Theme, l: Level) -> Span<'static> {
-    Span::styled(format!("{} {:<5}", l.symbol(), l.word()), theme.level(l))
-}
-
-/// Just the symbol, for tight places.
-pub fn symbol(theme: &Theme, l: Level) -> Span<'static> {
-    Span::styled(l.symbol().to_string(), theme.level(l))
-}
-
 /// A bordered block whose title carries the pane's worst level as a symbol and a word. The
 /// title shortens to fit the pane (the deployment's name goes first, then the key hint, then
 /// the title's shorter form); the level is never cut.
@@ -166,13 +156,12 @@ pub fn row_level(board: &Board, id: MetricId) -> Level {
 /// A metric as a row: "Queue     ✖ CRIT     73k ↑ ▇▇▇██  of 500 slots". The label shortens to
 /// `label_w`; the badge, the value and the `extras` are whole; a sparkline fills what is left
 /// when `spark` is set and at least 4 cells are. Extras that do not fit move to a continuation
-/// line under the value.
+/// line under the value. The label comes with the width of its column.
 pub fn metric_row(
     theme: &Theme,
     board: &Board,
     id: MetricId,
-    label: &str,
-    label_w: usize,
+    (label, label_w): (&str, usize),
     extras: Vec<Piece>,
     w: usize,
     spark: bool,
@@ -224,14 +213,6 @@ pub fn row_head(theme: &Theme, label: &str, label_w: usize, l: Level) -> Vec<Spa
         Span::styled(pad(&labels::fit(label, label_w), label_w + 1), theme.style(Role::Muted)),
         Span::styled(format!("{} ", badge_text(l)), theme.level(l)),
     ]
-}
-
-/// A label and a value in the text style.
-pub fn kv(theme: &Theme, label: &str, label_w: usize, value: impl Into<String>) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(pad(label, label_w), theme.style(Role::Muted)),
-        Span::styled(value.into(), theme.style(Role::Text)),
-    ])
 }
 
 /// Pad or cut to exactly `w` characters.

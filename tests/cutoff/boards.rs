@@ -153,6 +153,8 @@ pub fn blind_board() -> Board {
         }],
         ..Default::default()
     };
+    // Merge-safe: RdsState gains fields elsewhere (the instances not found).
+    #[allow(clippy::needless_update)]
     let rds = RdsState {
         primary: Some(DbInstance {
             id: "agentos-production-primary".into(),

@@ -258,7 +258,7 @@ pub fn check_screen(a: &mut App, w: u16, h: u16, what: &str) -> Screen {
             SourceStatus::Live { .. } => format!("{}✓{blind_words}", s.short()),
             SourceStatus::Stale { .. } => format!("{}~STALE", s.short()),
         };
-        assert!(has_token(&[header.clone()], &tok), "{what}: the header lacks {tok:?}:\n{text}");
+        assert!(has_token(std::slice::from_ref(&header), &tok), "{what}: the header lacks {tok:?}:\n{text}");
     }
     let header_level = title_level(&header).unwrap_or_else(|| panic!("{what}: no worst level in the header:\n{text}"));
     assert!(

@@ -83,7 +83,7 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         .map(muted)
         .into_iter()
         .collect();
-    lines.extend(widgets::metric_row(t, b, MetricId::RedisMemory, "Memory", lw, mem, w, true));
+    lines.extend(widgets::metric_row(t, b, MetricId::RedisMemory, ("Memory", lw), mem, w, true));
     let clients = r
         .map(|r| {
             if r.max_clients > 0 {
@@ -95,10 +95,10 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         .map(muted)
         .into_iter()
         .collect();
-    lines.extend(widgets::metric_row(t, b, MetricId::RedisClients, "Clients", lw, clients, w, false));
+    lines.extend(widgets::metric_row(t, b, MetricId::RedisClients, ("Clients", lw), clients, w, false));
     let hits = target(b).map(|s| muted(format!("  {s}"))).into_iter().collect();
-    lines.extend(widgets::metric_row(t, b, MetricId::RedisHitRate, "Hit rate", lw, hits, w, true));
-    lines.extend(widgets::metric_row(t, b, MetricId::RedisOps, "Ops", lw, Vec::new(), w, true));
+    lines.extend(widgets::metric_row(t, b, MetricId::RedisHitRate, ("Hit rate", lw), hits, w, true));
+    lines.extend(widgets::metric_row(t, b, MetricId::RedisOps, ("Ops", lw), Vec::new(), w, true));
     if let Some(r) = r {
         lines.extend(topology(cx, r, w, lw));
     }

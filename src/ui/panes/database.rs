@@ -82,7 +82,7 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
             ]
         })
         .unwrap_or_default();
-    lines.extend(widgets::metric_row(t, b, MetricId::DbConnections, "Conns", lw, conns, w, false));
+    lines.extend(widgets::metric_row(t, b, MetricId::DbConnections, ("Conns", lw), conns, w, false));
     lines.extend(deploy::metric(t, b, MetricId::DbCpu, "CPU", w));
     lines.extend(deploy::metric(t, b, MetricId::ReplicaLag, "Lag", w));
     lines.extend(deploy::metric(t, b, MetricId::DbRoundTrip, "RTT", w));

@@ -191,7 +191,7 @@ pub fn problems(theme: &Theme, board: &Board, w: Workload, width: usize) -> Vec<
 
 /// A metric row with a sparkline filling the rest of the width.
 pub fn metric(theme: &Theme, board: &Board, id: MetricId, label: &str, width: usize) -> Vec<Line<'static>> {
-    widgets::metric_row(theme, board, id, label, super::label_width(width), Vec::new(), width, true)
+    widgets::metric_row(theme, board, id, (label, super::label_width(width)), Vec::new(), width, true)
 }
 
 fn short_metric(name: &str) -> &str {

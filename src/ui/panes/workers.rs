@@ -34,9 +34,9 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         .and_then(|k| k.workers.deployment.as_ref())
         .map(|d| d.ready as f64 * b.settings.capacity.tasks_per_worker);
     let extras = slots.map(|s| muted(format!("  of {s:.0} slots"))).into_iter().collect();
-    lines.extend(widgets::metric_row(t, b, MetricId::InFlight, "In flight", lw, extras, w, false));
+    lines.extend(widgets::metric_row(t, b, MetricId::InFlight, ("In flight", lw), extras, w, false));
     let extras = b.rates.arrival_rate.map(|a| muted(format!("  arriving {:.0}/min", a * 60.0))).into_iter().collect();
-    lines.extend(widgets::metric_row(t, b, MetricId::Throughput, "Done", lw, extras, w, false));
+    lines.extend(widgets::metric_row(t, b, MetricId::Throughput, ("Done", lw), extras, w, false));
     // Time to drain: its level is the model's (a queue that grows never drains).
     let drain = b.reading(MetricId::DrainTime);
     let depth = b.reading(MetricId::QueueDepth).value.unwrap_or(0.0);
@@ -48,7 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     };
     let st = widgets::quiet(t, widgets::row_level(b, MetricId::DrainTime));
     let extras = note.map(|n| widgets::flow::spaced(n, st)).unwrap_or_default();
-    lines.extend(widgets::metric_row(t, b, MetricId::DrainTime, "Drain in", lw, extras, w, false));
+    lines.extend(widgets::metric_row(t, b, MetricId::DrainTime, ("Drain in", lw), extras, w, false));
     lines.extend(deploy::metric(t, b, MetricId::WorkerCpu, "CPU", w));
     lines.extend(deploy::metric(t, b, MetricId::WorkerMemory, "Memory", w));
     lines.extend(deploy::problems(t, b, Workload::Workers, w));
