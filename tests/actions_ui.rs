@@ -523,7 +523,7 @@ async fn undo_and_abandon_are_keymap_commands_shown_in_help() {
     // A user keymap moves undo to U and abandon to A.
     let layer = "[summary]\nkeymap = [\n  { on = \"<Enter>\", run = \"close\", desc = \"Close\" },\n  { on = \"U\", run = \"undo\", desc = \"Undo, my key\" },\n]\n[resume]\nprepend_keymap = [{ on = \"A\", run = \"abandon\", desc = \"Abandon, my key\" }]\n";
     u.app.keymap.layer(std::path::Path::new("mine.toml"), layer).expect("layer");
-    let help: String = cockpit::ui::popups::help::lines(&u.app)
+    let help: String = cockpit::ui::popups::help::lines(&u.app, 100)
         .iter()
         .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() + "\n")
         .collect();

@@ -211,13 +211,13 @@ fn a_stale_source_is_shown_with_its_reason_and_age() {
     assert!(!a.board.reading(MetricId::WorkerCpu).stale);
 }
 
+/// A tool, not a test: `cargo test --test ui_render print_screens -- --ignored --nocapture`.
 #[test]
+#[ignore = "prints screens to read them; asserts nothing"]
 fn print_screens() {
-    if std::env::var_os("PRINT_SCREENS").is_some() {
-        let a = app("dark");
-        for (w, h) in [(80, 24), (120, 36), (200, 60)] {
-            println!("{}", text(&render(&a, w, h)));
-        }
+    let a = app("dark");
+    for (w, h) in [(80, 24), (120, 36), (200, 60)] {
+        println!("{}", text(&render(&a, w, h)));
     }
 }
 

@@ -1,4 +1,11 @@
 //! Small drawing helpers the panes share: level badges, sparklines, bordered blocks, rows.
+//! Rows are laid out by [`flow`]: levels, values, statuses and addresses are whole pieces that
+//! move to a continuation line rather than being cut; labels shorten by the table in [`labels`].
+
+pub mod flow;
+pub mod labels;
+
+pub use flow::{Piece, flow, paragraph, piece, width, words};
 
 use crate::config::theme::{Role, Theme};
 use crate::model::history::{Point, Ring, Trend};
@@ -10,31 +17,66 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// "✖ CRIT" in the level's style.
-pub fn badge(theme: &Theme, l: Level) -> Span<'static> {
-    Span::styled(format!("{} {:<5}", l.symbol(), l.word()), theme.level(l))
+/// A bordered block whose title carries the pane's worst level as a symbol and a word. The
+/// title shortens to fit the pane (the deployment's name goes first, then the key hint, then
+/// the title's shorter form); the level is never cut.
+pub fn pane_block<'a>(
+    theme: &Theme,
+    titles: &[&str],
+    level: Option<Level>,
+    focused: bool,
+    hint: &str,
+    w: u16,
+) -> Block<'a> {
+    let badge = level.map(|l| (format!("{} {} ", l.symbol(), l.word()), theme.level(l)));
+    let extra = title_spans(theme, titles, badge, hint, w);
+    bordered(theme, focused, Line::from(extra))
 }
 
-/// Just the symbol, for tight places.
-pub fn symbol(theme: &Theme, l: Level) -> Span<'static> {
-    Span::styled(l.symbol().to_string(), theme.level(l))
-}
-
-/// A bordered block whose title carries the pane's worst level as a symbol and a word.
-pub fn pane_block<'a>(theme: &Theme, title: &str, level: Level, focused: bool, hint: &str) -> Block<'a> {
+/// A bordered block with a title already laid out.
+pub fn bordered<'a>(theme: &Theme, focused: bool, title: Line<'a>) -> Block<'a> {
     let border = if focused { theme.style(Role::BorderFocus) } else { theme.style(Role::Border) };
-    let mut title_spans = vec![
-        Span::styled(format!(" {title} "), theme.style(Role::Title)),
-        Span::styled(format!("{} {} ", level.symbol(), level.word()), theme.level(level)),
-    ];
-    if !hint.is_empty() {
-        title_spans.push(Span::styled(format!("{hint} "), theme.style(Role::Muted)));
-    }
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(border)
-        .title(Line::from(title_spans))
+        .title(title)
+}
+
+/// The title spans of a pane: the longest title form, the badge (whole, always) and the hint,
+/// whatever fits between the corners of a pane `w` wide.
+pub fn title_spans(
+    theme: &Theme,
+    titles: &[&str],
+    badge: Option<(String, Style)>,
+    hint: &str,
+    w: u16,
+) -> Vec<Span<'static>> {
+    let room = (w as usize).saturating_sub(2);
+    let badge_w = badge.as_ref().map(|(b, _)| width(b)).unwrap_or(0);
+    let hint_w = if hint.is_empty() { 0 } else { width(hint) + 1 };
+    let mut choice: Option<(&str, bool)> = None;
+    'outer: for with_hint in [true, false] {
+        for t in titles {
+            let need = width(t) + 2 + badge_w + if with_hint { hint_w } else { 0 };
+            if need <= room {
+                choice = Some((t, with_hint));
+                break 'outer;
+            }
+        }
+    }
+    let mut spans = Vec::new();
+    match choice {
+        Some((t, _)) => spans.push(Span::styled(format!(" {t} "), theme.style(Role::Title))),
+        None => spans.push(Span::raw(" ")),
+    }
+    if let Some((b, style)) = badge {
+        spans.push(Span::styled(b, style));
+    }
+    if choice.is_some_and(|(_, h)| h) && !hint.is_empty() {
+        spans.push(Span::styled(format!("{hint} "), theme.style(Role::Muted)));
+    }
+    spans
 }
 
 /// A sparkline of the newest `width` points, scaled from `floor` to the max of the window (or
@@ -100,25 +142,77 @@ pub fn trend(theme: &Theme, board: &Board, id: MetricId) -> Span<'static> {
     Span::styled(t.arrow().to_string(), style)
 }
 
-/// "label  ✖ 12.4k ↑" : a metric as one line, value and symbol in the level's style.
-pub fn metric_line(theme: &Theme, board: &Board, id: MetricId, label: &str, label_w: usize) -> Line<'static> {
-    let r = board.reading(id);
-    let l = r.shown_level();
-    Line::from(vec![
-        Span::styled(pad(label, label_w), theme.style(Role::Muted)),
-        Span::styled(format!("{} ", l.symbol()), theme.level(l)),
-        Span::styled(format!("{:>7}", r.formatted()), theme.level(l)),
-        Span::raw(" "),
-        trend(theme, board, id),
-    ])
+/// "✖ CRIT": a level as a symbol and a word, padded to the widest word.
+pub fn badge_text(l: Level) -> String {
+    format!("{} {:<5}", l.symbol(), l.word())
 }
 
-/// A label and a value in the text style.
-pub fn kv(theme: &Theme, label: &str, label_w: usize, value: impl Into<String>) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(pad(label, label_w), theme.style(Role::Muted)),
-        Span::styled(value.into(), theme.style(Role::Text)),
-    ])
+/// The level a row shows for a metric: STALE over the value's level; a state in which the
+/// threshold does not apply (no traffic, no limit) as OK; a blind spot as N/A.
+pub fn row_level(board: &Board, id: MetricId) -> Level {
+    board.reading(id).counted_level()
+}
+
+/// A metric as a row: "Queue     ✖ CRIT     73k ↑ ▇▇▇██  of 500 slots". The label shortens to
+/// `label_w`; the badge, the value and the `extras` are whole; a sparkline fills what is left
+/// when `spark` is set and at least 4 cells are. Extras that do not fit move to a continuation
+/// line under the value. The label comes with the width of its column.
+pub fn metric_row(
+    theme: &Theme,
+    board: &Board,
+    id: MetricId,
+    (label, label_w): (&str, usize),
+    extras: Vec<Piece>,
+    w: usize,
+    spark: bool,
+) -> Vec<Line<'static>> {
+    let r = board.reading(id);
+    let l = row_level(board, id);
+    let value = format!("{:>7}", r.formatted());
+    let head = vec![
+        Span::styled(pad(&labels::fit(label, label_w), label_w + 1), theme.style(Role::Muted)),
+        Span::styled(format!("{} ", badge_text(l)), theme.level(l)),
+        Span::styled(value, quiet(theme, l)),
+        Span::raw(" "),
+        trend(theme, board, id),
+    ];
+    let head_w = flow::spans_width(&head);
+    let extras_w: usize = extras.iter().map(|p| flow::spans_width(p)).sum();
+    if head_w + extras_w <= w {
+        let mut line = head;
+        let spark_w = w.saturating_sub(head_w + extras_w + 1).min(60);
+        if spark && spark_w >= 4 {
+            line.push(Span::raw(" "));
+            line.extend(sparkline_spans(theme, board, id, spark_w));
+        }
+        line.extend(extras.into_iter().flatten());
+        return vec![Line::from(line)];
+    }
+    // Too wide for one line: the extras follow the value, each whole, onto continuation lines
+    // under the value (the sparkline gives way).
+    flow(head, extras, w, label_w + 1 + 7)
+}
+
+/// Pieces of which the optional ones are kept only when they cost no extra line.
+pub fn flow_optional(
+    first: Vec<Span<'static>>,
+    pieces: Vec<(Piece, bool)>,
+    w: usize,
+    indent: usize,
+) -> Vec<Line<'static>> {
+    let all: Vec<Piece> = pieces.iter().map(|(p, _)| p.clone()).collect();
+    let with = flow(first.clone(), all, w, indent);
+    let needed: Vec<Piece> = pieces.into_iter().filter(|(_, opt)| !opt).map(|(p, _)| p).collect();
+    let without = flow(first, needed, w, indent);
+    if with.len() > without.len() { without } else { with }
+}
+
+/// "label     ✖ " : a row's label and level symbol, the start of a row of whole pieces.
+pub fn row_head(theme: &Theme, label: &str, label_w: usize, l: Level) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(pad(&labels::fit(label, label_w), label_w + 1), theme.style(Role::Muted)),
+        Span::styled(format!("{} ", badge_text(l)), theme.level(l)),
+    ]
 }
 
 /// Pad or cut to exactly `w` characters.
@@ -165,6 +259,38 @@ pub fn quiet(theme: &Theme, l: Level) -> Style {
 /// The scroll offset that keeps the view inside the content.
 pub fn clamp_scroll(offset: usize, content: usize, height: u16) -> u16 {
     offset.min(content.saturating_sub(height as usize)).min(u16::MAX as usize) as u16
+}
+
+/// Draw a pane's lines into its inner `area` from line `offset` on (held inside the content),
+/// and say on the bottom border how many lines are above and below the view, so nothing is
+/// hidden without a word: "↑ 3 ↓ 5 more".
+pub fn draw_body(f: &mut ratatui::Frame, theme: &Theme, area: Rect, lines: &[Line<'_>], offset: usize) {
+    let off = clamp_scroll(offset, lines.len(), area.height) as usize;
+    draw_lines(f, area, lines, off);
+    let below = lines.len().saturating_sub(off + area.height as usize);
+    more_marker(f, area, off, below, theme.style(Role::Muted));
+}
+
+/// "↑ 3 ↓ 5 more" on the bottom border under `area` (the inner area of a bordered block).
+pub fn more_marker(f: &mut ratatui::Frame, area: Rect, above: usize, below: usize, style: Style) {
+    if above == 0 && below == 0 {
+        return;
+    }
+    let mut text = String::from(" ");
+    if above > 0 {
+        text.push_str(&format!("↑ {above} "));
+    }
+    if below > 0 {
+        text.push_str(&format!("↓ {below} more "));
+    }
+    let buf = f.buffer_mut();
+    let y = area.bottom();
+    let w = width(&text) as u16;
+    if y >= buf.area.bottom() || w > area.width {
+        return;
+    }
+    let x = area.right() - w;
+    buf.set_string(x, y, text, style);
 }
 
 /// Draw lines into `area` from line `offset` on, each cut at the area's width: what a

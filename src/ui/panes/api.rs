@@ -1,8 +1,7 @@
 //! API pods: replicas and HPA, CPU and memory, p99, error rate, requests per second.
 
-use super::{PaneCx, deploy, pane_level, stale_note};
+use super::{PaneCx, deploy, gap_notes, metrics_of, pane_level, stale_lines, with_notes};
 use crate::config::keymap::PaneId;
-use crate::config::theme::Role;
 use crate::model::{MetricId, Workload};
 use crate::ui::widgets;
 use ratatui::Frame;
@@ -11,15 +10,15 @@ use ratatui::text::Line;
 
 pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
     let (b, t) = (cx.board, cx.theme);
-    let level = pane_level(b, PaneId::Api);
-    let name = deploy::title(b, Workload::Api, PaneId::Api);
-    f.render_widget(widgets::pane_block(t, &name, level, cx.focused, &cx.hint), area);
+    let titles = deploy::titles(b, Workload::Api, PaneId::Api);
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    f.render_widget(
+        widgets::pane_block(t, &titles, pane_level(b, PaneId::Api), cx.focused, &cx.hint, area.width),
+        area,
+    );
     let inner = widgets::inner(area);
     let w = inner.width as usize;
-    let mut lines: Vec<Line> = Vec::new();
-    if let Some(note) = stale_note(b, PaneId::Api) {
-        lines.push(Line::styled(widgets::ellipsize(&note, w), t.style(Role::Stale)));
-    }
+    let mut lines: Vec<Line> = stale_lines(t, b, PaneId::Api, w);
     lines.extend(deploy::lines(t, b, Workload::Api, w));
     for (id, label) in [
         (MetricId::ApiP99, "p99"),
@@ -28,10 +27,9 @@ pub fn render(f: &mut Frame, area: Rect, cx: &PaneCx) {
         (MetricId::ApiMemory, "Memory"),
         (MetricId::ApiRps, "Requests"),
     ] {
-        lines.push(deploy::metric(t, b, id, label, w));
+        lines.extend(deploy::metric(t, b, id, label, w));
     }
-    let room = (inner.height as usize).saturating_sub(lines.len());
-    lines.extend(deploy::problems(t, b, Workload::Api, room, w));
-    let off = widgets::clamp_scroll(cx.scroll.offset, lines.len(), inner.height);
-    widgets::draw_lines(f, inner, &lines, off as usize);
+    lines.extend(deploy::problems(t, b, Workload::Api, w));
+    let lines = with_notes(cx, lines, gap_notes(t, b, metrics_of(PaneId::Api), w), inner.height);
+    widgets::draw_body(f, t, inner, &lines, cx.scroll.offset);
 }

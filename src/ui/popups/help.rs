@@ -4,41 +4,58 @@ use super::centered;
 use crate::config::keymap::Context;
 use crate::config::theme::Role;
 use crate::ui::app::App;
-use crate::ui::widgets::{self, pad};
+use crate::ui::widgets::{self, Piece, flow, pad, paragraph, words};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// The help text's lines, for the overlay and for tests.
-pub fn lines(app: &App) -> Vec<Line<'static>> {
+/// The help text's lines at a width, for the overlay and for tests: each description wraps
+/// under itself, never cut.
+pub fn lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let mut out = vec![Line::styled(
-        "Levels: ✓ OK  ▲ WARN  ✖ CRIT  ~ STALE (source failing, last good value)  ? N/A",
+    let levels: Vec<Piece> = [
+        "Levels:",
+        "  ✓ OK",
+        "  ▲ WARN",
+        "  ✖ CRIT",
+        "  ~ STALE (source failing, last good value)",
+        "  ? N/A (a blind spot)",
+    ]
+    .into_iter()
+    .map(|s| vec![Span::styled(s, t.style(Role::Muted))])
+    .collect();
+    let mut out = flow(Vec::new(), levels, w, 8);
+    out.extend(paragraph(
+        "A row without a value says why (\"not set\", \"no data\"); zoom its pane for the setting that would \
+         give it one. \"no traffic\" and \"no limit\" are states in which a threshold does not apply: they \
+         count as OK. A pane's level is the worst of what it shows; the Events pane has none (its title counts \
+         the alarms of the last 10 minutes). \"↓ 3 more\" on a pane's border: scroll it (↑ ↓ PgUp PgDn).",
         t.style(Role::Muted),
-    )];
+        w,
+        0,
+    ));
+    let mut entries: Vec<(String, String, Context)> = Vec::new();
     for ctx in Context::ALL {
-        let bindings = app.keymap.bindings(ctx);
-        if bindings.is_empty() {
+        for b in app.keymap.bindings(ctx) {
+            // One line per description: keys bound to the same thing share it.
+            match entries.iter_mut().find(|(_, d, c)| *c == ctx && *d == b.desc) {
+                Some(e) => e.0 = format!("{} {}", e.0, b.keys_text()),
+                None => entries.push((b.keys_text(), b.desc.clone(), ctx)),
+            }
+        }
+    }
+    for ctx in Context::ALL {
+        let mine: Vec<_> = entries.iter().filter(|(_, _, c)| *c == ctx).collect();
+        if mine.is_empty() {
             continue;
         }
         out.push(Line::raw(""));
         out.push(Line::styled(ctx.title().to_string(), t.style(Role::Title)));
-        let mut seen: Vec<String> = Vec::new();
-        for b in bindings {
-            // One line per description: keys bound to the same thing share it.
-            if let Some(line) = seen.iter().position(|d| *d == b.desc) {
-                let l: &mut Line = out.iter_mut().rev().nth(seen.len() - 1 - line).expect("line of this context");
-                if let Some(first) = l.spans.first_mut() {
-                    let keys = format!("{} {}", first.content.trim_end(), b.keys_text());
-                    *first = Span::styled(pad(&format!("  {}", keys.trim_start()), 18), t.style(Role::Key));
-                }
-                continue;
-            }
-            seen.push(b.desc.clone());
-            out.push(Line::from(vec![
-                Span::styled(pad(&format!("  {}", b.keys_text()), 18), t.style(Role::Key)),
-                Span::styled(b.desc.clone(), t.style(Role::Text)),
-            ]));
+        for (keys, desc, _) in mine {
+            let keys = format!("  {keys}");
+            let key_w = widgets::width(&keys).max(17) + 1;
+            let head = vec![Span::styled(pad(&keys, key_w), t.style(Role::Key))];
+            out.extend(flow(head, words(desc, t.style(Role::Text)), w, 18));
         }
     }
     out
@@ -55,7 +72,7 @@ pub fn draw(f: &mut Frame, app: &App, scroll: usize) {
         Span::styled("Esc closes ", t.style(Role::Muted)),
     ]);
     let inner = super::boxed(f, t, area, title);
-    let lines = lines(app);
+    let lines = lines(app, inner.width as usize);
     let off = widgets::clamp_scroll(scroll, lines.len(), inner.height);
     f.render_widget(Paragraph::new(lines).scroll((off, 0)).style(t.style(Role::Popup)), inner);
 }
