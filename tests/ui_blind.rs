@@ -49,7 +49,7 @@ fn screen(focus: PaneId, w: u16, h: u16) -> String {
 fn an_rds_primary_not_found_is_named_with_its_setting_and_whole_reason() {
     for (w, h) in [(80, 24), (200, 60)] {
         let s = screen(PaneId::Database, w, h);
-        assert!(s.contains("RDS       ? not found (set aws.rds_primary)"), "{w}x{h}\n{s}");
+        assert!(s.contains("RDS       ? N/A   not found (set aws.rds_primary)"), "{w}x{h}\n{s}");
         let inside = s.replace(['┃', '│'], " ");
         let words: String = inside.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(words.contains(REASON), "the whole reason at {w}x{h}\n{s}");
@@ -59,6 +59,6 @@ fn an_rds_primary_not_found_is_named_with_its_setting_and_whole_reason() {
 #[test]
 fn api_rows_without_a_load_balancer_read_not_found() {
     let s = screen(PaneId::Api, 80, 24);
-    assert!(s.contains("p99       ? not found"), "{s}");
-    assert!(s.contains("Errors    ? not found"), "{s}");
+    assert!(s.contains("p99       ? N/A   not found"), "{s}");
+    assert!(s.contains("Errors    ? N/A   not found"), "{s}");
 }
