@@ -349,7 +349,7 @@ async fn the_dashboard_stays_alive_while_an_action_runs() {
     for (w, h) in [(80, 24), (200, 60)] {
         let s = u.screen(w, h);
         let strip: String = s.lines().rev().skip(1).take(2).collect::<Vec<_>>().join("\n");
-        for part in ["scale-api", "step 2/3 Scale api-server to 10", "ready 3/10", "m show", "<Esc> abort"] {
+        for part in ["scale-api", "step 2/3 Scale api-server to 10", "ready 3/10", "m show", "<Esc> twice: abort"] {
             assert!(strip.contains(part), "{w}x{h}: the strip shows {part:?}:\n{s}");
         }
         assert!(s.contains("Workers"), "{w}x{h}: the focused pane is on screen:\n{s}");
@@ -391,6 +391,13 @@ async fn esc_in_the_strip_aborts_and_the_end_comes_back_full() {
     scale_api_running(&mut u).await;
     u.key(KeyCode::Char('m'));
     assert_eq!(u.context(), Context::Strip);
+    // Esc is also the habit of closing things: from the strip it asks first.
+    u.key(KeyCode::Esc);
+    assert!(u.app.desk.run_view().is_some_and(|v| !v.abort_requested), "one Esc does not abort");
+    assert!(u.screen(80, 24).contains("<Esc> again aborts scale-api"), "{}", u.screen(80, 24));
+    u.key(KeyCode::Char('3'));
+    u.key(KeyCode::Esc);
+    assert!(u.app.desk.run_view().is_some_and(|v| !v.abort_requested), "another key in between disarms it");
     u.key(KeyCode::Esc);
     assert!(u.app.desk.run_view().is_some_and(|v| v.abort_requested));
     assert!(u.screen(80, 24).contains("aborting at the next safe point"), "{}", u.screen(80, 24));

@@ -169,7 +169,7 @@ fn log_max_files_out_of_range_is_a_config_error_with_its_place() -> Result<()> {
     let out = cockpit(home.path(), false, &["check"])?;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("config.toml:2:1: log_max_files: expected a number of files from 1 to 3660"),
+        text(&out).contains("config.toml:2:17: log_max_files = 0: expected a number of files from 1 to 3660"),
         "{}",
         text(&out)
     );

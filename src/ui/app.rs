@@ -72,6 +72,9 @@ pub struct App {
     pending: Vec<Key>,
     /// Quit was asked for once while an action runs.
     quit_armed: bool,
+    /// Abort was asked for once from the strip: Esc is also the habit of closing things, so
+    /// from the dashboard an action is aborted only by the same key twice in a row.
+    abort_armed: bool,
     pub mode: Mode,
     pub status: Option<(String, Level)>,
     pub quit: bool,
@@ -103,6 +106,7 @@ impl App {
             desk: Desk::new(ActionSettings::default()),
             pending: Vec::new(),
             quit_armed: false,
+            abort_armed: false,
             mode,
             status: None,
             quit: false,
@@ -175,6 +179,7 @@ impl App {
         // A form's field and the confirmation word take their text before the keymap does.
         if self.pending.is_empty() && self.popup.is_none() && self.desk.text_key(&k) {
             self.quit_armed = false;
+            self.abort_armed = false;
             return;
         }
         self.pending.push(Key::from_event(&k));
@@ -208,6 +213,7 @@ impl App {
             return self.quit_cmd();
         }
         self.quit_armed = false;
+        let abort_armed = std::mem::take(&mut self.abort_armed);
         match (ctx, cmd) {
             (_, Command::Help) => {
                 self.popup = match self.popup {
@@ -218,6 +224,15 @@ impl App {
             (_, Command::ThemeNext) => self.next_theme(),
             (Context::Form | Context::Plan | Context::Run | Context::Summary | Context::Resume, cmd) => {
                 self.desk_cmd(cmd)
+            }
+            (Context::Strip, Command::Abort) if !abort_armed => {
+                self.abort_armed = true;
+                let abort = self.keymap.hint(Context::Strip, &Command::Abort).unwrap_or_else(|| "its key".into());
+                let action = self.desk.run_view().map(|v| v.plan.action.clone()).unwrap_or_default();
+                self.set_status(
+                    format!("{abort} again aborts {action} at its next safe point; any other key keeps it running"),
+                    Level::Warn,
+                );
             }
             (Context::Strip, cmd @ (Command::Abort | Command::ShowAction | Command::HideAction)) => self.desk_cmd(cmd),
             (_, cmd) => self.dashboard_cmd(cmd),

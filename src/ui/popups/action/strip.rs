@@ -58,7 +58,7 @@ pub fn strip_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let keys: Vec<(Command, &str)> = if v.summary.is_some() {
         vec![(Command::ShowAction, "summary")]
     } else {
-        vec![(Command::ShowAction, "show"), (Command::Abort, "abort")]
+        vec![(Command::ShowAction, "show"), (Command::Abort, "twice: abort")]
     };
     for (cmd, what) in keys {
         if let Some(k) = app.keymap.hint(Context::Strip, &cmd) {
