@@ -75,15 +75,19 @@ fn title(cx: &PaneCx, w: u16, hint: &str) -> Line<'static> {
         Span::styled(s, t.level(l))
     };
     for long in [true, false] {
-        let mut spans = vec![Span::styled(if long { "last 10m: " } else { "10m: " }, t.style(Role::Muted))];
+        // Alarms raised recently, not the platform's state: the other panes carry the levels.
+        let mut spans = Vec::new();
+        if crit + warn == 0 {
+            let words = if long { "no alarm raised in 10m " } else { "10m: none raised " };
+            spans.push(Span::styled(words, t.style(Role::Muted)));
+        } else {
+            spans.push(Span::styled(if long { "raised in 10m: " } else { "10m: " }, t.style(Role::Muted)));
+        }
         if crit > 0 {
             spans.push(count(Level::Crit, crit, long));
         }
         if warn > 0 {
             spans.push(count(Level::Warn, warn, long));
-        }
-        if crit + warn == 0 {
-            spans.push(Span::styled(if long { "no alarm " } else { "none " }, t.style(Role::Muted)));
         }
         forms.push(spans);
     }
