@@ -341,3 +341,24 @@ async fn a_target_below_the_current_count_is_a_scale_down() {
     assert_eq!(down.params.get("direction").map(String::as_str), Some("down"));
     assert!(!down.steps.is_empty());
 }
+
+#[tokio::test]
+async fn emergency_never_scales_down_a_count_typed_below_what_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let s = settings(dir.path());
+    // 30 minutes into the incident the HPAs have already taken the workers to 100.
+    let (p, board) = sim(Scenario::Incident, 1, 1800.0);
+    assert_eq!(replicas(&p, Workload::Workers), 100);
+    let em = plan("emergency", p.clone(), &board, &s, &[("workers", "42")]).await;
+    assert!(em.blocked(), "{:?}", em.findings);
+    assert!(
+        em.findings
+            .iter()
+            .any(|f| f.text.contains("agent-worker runs 100: emergency scaling never scales down (asked 42)")),
+        "{:?}",
+        em.findings
+    );
+    let (summary, _) = run(p.clone(), em, &s).await;
+    assert!(!summary.outcome.ok());
+    assert_eq!(replicas(&p, Workload::Workers), 100, "nothing was scaled down");
+}

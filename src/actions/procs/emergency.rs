@@ -101,6 +101,19 @@ impl Procedure for Emergency {
         plan.findings.push(Finding::info(
             "the runbook 'disables' the HPAs by removing minReplicas, which lets them scale down to 1; they are pinned instead",
         ));
+        // An emergency only ever adds capacity: a count typed below what runs would scale down
+        // in the middle of the incident.
+        for (name, current, target) in [
+            (s.deployment(Workload::Api), api_d.state.desired, api),
+            (s.deployment(Workload::Workers), wk_d.state.desired, workers),
+        ] {
+            if target < current {
+                plan.findings.push(Finding::block(format!(
+                    "{name} runs {current}: emergency scaling never scales down (asked {target}); keep at least \
+                     {current}, and lower it after recovery with scale-api or drain-workers"
+                )));
+            }
+        }
         plan.findings.push(connection_finding(cx, api, workers).await);
         let recovery_inputs = [(MetricId::QueueDepth, "the queue"), (MetricId::ApiP99, "p99"), (MetricId::ApiErrorRate, "error rate")];
         if let Some(f) = blind_finding(cx, &recovery_inputs, &[], "recovery") {
