@@ -686,3 +686,25 @@ async fn abandoning_from_the_offer_runs_the_clean_up_steps() {
     assert!(cockpit::actions::journal::unfinished(dir.path()).is_empty(), "the abandoned action has ended");
     assert!(u.app.board.timeline.iter().any(|e| e.text.contains("abandoned: running its clean-up steps")));
 }
+
+#[tokio::test]
+async fn while_the_emergency_runs_the_banner_says_so_instead_of_offering_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut u = ui(Scenario::Incident, 1800.0, settings(dir.path()));
+    assert!(!u.app.board.emergency_reasons().is_empty(), "the incident's emergency holds");
+    assert!(u.screen(80, 24).contains("press E for emergency scaling"), "{}", u.screen(80, 24));
+    u.command(Command::Start("emergency".into()));
+    u.key(KeyCode::Enter);
+    u.until(planned).await;
+    u.type_text("EMERGENCY");
+    u.key(KeyCode::Enter);
+    assert_eq!(u.context(), Context::Run);
+    u.key(KeyCode::Char('m'));
+    for (w, h) in [(80, 24), (200, 60)] {
+        let s = u.screen(w, h);
+        assert!(s.contains("· emergency running") && !s.contains("press E"), "{w}x{h}:\n{s}");
+    }
+    u.key(KeyCode::Esc);
+    u.key(KeyCode::Esc);
+    u.until(finished).await;
+}

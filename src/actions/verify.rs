@@ -292,8 +292,9 @@ impl Verify {
     }
 }
 
+/// As the dashboard shows it ("30.00s", "450ms"), so the run and the panes read the same.
 fn ms(v: f64) -> String {
-    format!("{v:.0} ms")
+    crate::model::units::Unit::Millis.format(v)
 }
 
 fn pct(v: f64) -> String {

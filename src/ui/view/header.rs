@@ -23,7 +23,12 @@ pub fn banner_lines(app: &App, board: &Board, w: u16) -> Vec<Line<'static>> {
     }
     let t = &app.theme;
     let st = t.style(Role::Banner);
-    let hint = app.keymap.hint(Context::Dashboard, &Command::Start("emergency".into()));
+    // While an action runs, the banner says so rather than offering to start another.
+    let running = app.desk.running().then(|| app.desk.run_view().map(|v| v.plan.action.clone())).flatten();
+    let hint = match &running {
+        Some(_) => None,
+        None => app.keymap.hint(Context::Dashboard, &Command::Start("emergency".into())),
+    };
     let w = w as usize;
     let mut last = Vec::new();
     for (head, press) in [(" EMERGENCY (runbook):", "for emergency scaling"), (" EMERGENCY:", "to act")] {
@@ -34,6 +39,9 @@ pub fn banner_lines(app: &App, board: &Board, w: u16) -> Vec<Line<'static>> {
         }
         if let Some(k) = &hint {
             pieces.push(vec![Span::styled(format!(" · press {k} {press}"), st)]);
+        }
+        if let Some(action) = &running {
+            pieces.push(vec![Span::styled(format!(" · {action} running"), st)]);
         }
         let lines = flow(vec![Span::styled(head.to_string(), st)], pieces, w, 1);
         if lines.len() <= 2 {
