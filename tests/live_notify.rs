@@ -89,7 +89,16 @@ async fn a_webhook_receives_the_text_as_json() -> Result<()> {
     c.notify.webhook = Some(format!("http://127.0.0.1:{port}/hooks/oncall"));
     let err = platform(&c).await?.notify("x").await.err().context("a 500")?;
     assert!(err.message.contains("500"), "{err}");
+    assert!(err.is_transient(), "a 500 may pass on a retry");
     server.join().map_err(|_| anyhow::anyhow!("server thread"))??;
+    // A refusal (a revoked token) answers the same every time: not retried.
+    for (status, kind) in [(403, ErrorKind::Forbidden), (404, ErrorKind::NotFound), (400, ErrorKind::Invalid)] {
+        let (port, server) = serve_once(status)?;
+        c.notify.webhook = Some(format!("http://127.0.0.1:{port}/hooks/oncall"));
+        let err = platform(&c).await?.notify("x").await.err().context("a refusal")?;
+        assert!(err.message.contains(&status.to_string()) && err.kind == kind && !err.is_transient(), "{err:?}");
+        server.join().map_err(|_| anyhow::anyhow!("server thread"))??;
+    }
     Ok(())
 }
 

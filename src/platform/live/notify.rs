@@ -91,7 +91,20 @@ async fn webhook(url: &str, message: &str) -> PResult<()> {
             .await
             .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
             .unwrap_or_default();
-        return Err(bad(format!("answered {status}: {}", text.chars().take(200).collect::<String>())));
+        let said = format!(
+            "notify webhook {shown}: answered {status}: {}",
+            redact(&text.chars().take(200).collect::<String>())
+        );
+        // 5xx, 408 and 429 may pass on a retry; any other refusal (a revoked token: 403, a
+        // deleted channel: 404) answers the same every time, so it is not retried.
+        let kind = match status.as_u16() {
+            408 | 429 => ErrorKind::Unavailable,
+            s if s >= 500 => ErrorKind::Unavailable,
+            401 | 403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            _ => ErrorKind::Invalid,
+        };
+        return Err(PlatformError::new(kind, said));
     }
     Ok(())
 }
