@@ -48,14 +48,14 @@ const SHOTS: &[Shot] = &[
         name: "action-plan",
         args: &["demo", "--scenario", "stress", "--skip", "25m"],
         size: (120, 40),
-        keys: &[b"w", b"\r"],
-        wait_for: "Confirm to run",
+        keys: &[b"w", b"30", b"\r"],
+        wait_for: "<Enter> run",
     },
     Shot {
         name: "action-running",
         args: &["demo", "--scenario", "stress", "--skip", "25m"],
         size: (120, 40),
-        keys: &[b"w", b"\r", b"\r"],
+        keys: &[b"w", b"30", b"\r", b"\r"],
         wait_for: "running",
     },
     Shot {
