@@ -131,5 +131,12 @@ async fn with_nothing_configured_the_cockpit_says_what_to_configure() -> Result<
     }
     let out = cockpit(home.path(), &[], &["check"])?;
     assert_eq!(out.status.code(), Some(0), "nothing configured is not a failure: {}", text(&out));
+    // But what it leaves unseen is said, with the way out.
+    let t = text(&out);
+    assert!(
+        t.contains("metric(s) that feed a threshold or an emergency condition have no source: kubernetes, redis, postgres, cloudwatch not configured")
+            && t.contains("cockpit demo"),
+        "{t}"
+    );
     Ok(())
 }

@@ -231,6 +231,26 @@ pub async fn run(config: &Config, env: &Env) -> anyhow::Result<i32> {
         println!("{failed} configured source(s) failed");
         return Ok(crate::commands::EXIT_FAILURE);
     }
+    // Sources not configured are not failures, but what they leave unseen is said, counted.
+    let configured = targets.configured();
+    let unseen: Vec<MetricId> = MetricId::ALL
+        .iter()
+        .copied()
+        .filter(|id| !board.threshold(*id).is_empty() || id.feeds_emergency())
+        .filter(|id| !configured.contains(&id.source()))
+        .collect();
+    if !unseen.is_empty() {
+        let sources: Vec<&str> =
+            SourceId::ALL.iter().filter(|s| unseen.iter().any(|id| id.source() == **s)).map(|s| s.name()).collect();
+        let nothing = configured.is_empty();
+        println!(
+            "WARN {} metric(s) that feed a threshold or an emergency condition have no source: {} not configured \
+             (above: how to configure each){}",
+            unseen.len(),
+            sources.join(", "),
+            if nothing { "; `cockpit demo` shows the whole cockpit on its simulator" } else { "" }
+        );
+    }
     let n: usize = blind.iter().map(|(_, ids, _)| ids.len()).sum();
     if n > 0 {
         println!(
