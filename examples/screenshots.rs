@@ -37,6 +37,13 @@ const SHOTS: &[Shot] = &[
         wait_for: "Overview",
     },
     Shot {
+        name: "wall-200x60",
+        args: &["--wall", "demo", "--scenario", "incident", "--skip", "30m"],
+        size: (200, 60),
+        keys: &[],
+        wait_for: "Last events",
+    },
+    Shot {
         name: "baseline-120x40",
         args: &["demo", "--scenario", "baseline", "--skip", "10m"],
         size: (120, 40),
@@ -75,7 +82,7 @@ fn main() {
     std::fs::create_dir_all(&out).unwrap();
     for shot in SHOTS {
         let mut s = pty::Session::start_bin(bin.to_str().unwrap(), shot.args, shot.size.0, shot.size.1);
-        s.wait_for("Overview");
+        s.wait_for(if shot.args.contains(&"--wall") { "Last events" } else { "Overview" });
         std::thread::sleep(Duration::from_millis(2500));
         for k in shot.keys {
             s.send(k);

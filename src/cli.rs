@@ -45,6 +45,10 @@ pub struct GlobalArgs {
     /// Refuse every mutating action before any request is sent.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// The war-room wall: the key metrics in large digits, the action in progress and the last
+    /// events, for a screen read from across the room (W toggles it; needs 100x30)
+    #[arg(long, global = true)]
+    pub wall: bool,
     /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
     #[arg(long, global = true, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,

@@ -704,6 +704,13 @@ async fn while_the_emergency_runs_the_banner_says_so_instead_of_offering_it() {
         let s = u.screen(w, h);
         assert!(s.contains("· emergency running") && !s.contains("press E"), "{w}x{h}:\n{s}");
     }
+    // The wall shows the action in progress, who runs it and its steps.
+    u.command(Command::Wall);
+    let s = u.screen(200, 60);
+    let who = cockpit::actions::journal::local_user();
+    assert!(s.contains("emergency running") && s.contains(&format!("by {who}")), "{s}");
+    assert!(s.contains("Declare the emergency") && s.contains("Monitor recovery"), "{s}");
+    u.command(Command::Wall);
     u.key(KeyCode::Esc);
     u.key(KeyCode::Esc);
     u.until(finished).await;

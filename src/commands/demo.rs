@@ -71,7 +71,7 @@ impl Backend for DemoBackend {
 }
 
 pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
-    let Setup { config, theme, keymap, user_dir, .. } = setup;
+    let Setup { config, theme, keymap, user_dir, wall, .. } = setup;
     let scen = scenario(args.scenario);
     let mut sim = Simulator::new(scen, args.seed, sim_settings(&config));
     let mut board = Board::new(config.board_settings(), &SourceId::ALL);
@@ -84,6 +84,7 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     let mode = Mode::Demo { scenario: scen.name().to_string(), seed: args.seed, speed: args.speed };
     let mut app = App::new(board, theme, keymap, mode);
     app.user_dir = user_dir;
+    app.wall = wall;
     let mut host = DeskHost::new(backend, demo_jobs(sim, args.speed, &config), &mut app);
     super::run_ui(&mut app, rx, &mut host).await
 }

@@ -35,7 +35,7 @@ impl Backend for LiveBackend {
 
 /// The full-screen cockpit on the live sources.
 pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
-    let Setup { config, theme, keymap, user_dir, .. } = setup;
+    let Setup { config, theme, keymap, user_dir, wall, .. } = setup;
     let targets = Targets::resolve(&config, &Env::process()).await;
     let configured = targets.configured();
     if configured.is_empty() {
@@ -48,6 +48,7 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     let backend = LiveBackend { tasks: crate::sources::spawn_all(&targets, &config, clock, tx) };
     let mut app = App::new(board, theme, keymap, Mode::Live { target: targets.describe() });
     app.user_dir = user_dir;
+    app.wall = wall;
     app.epoch = Some(jiff::Zoned::now());
     let platform = crate::platform::live::LivePlatform::connect(&config, &targets, clock).await;
     let jobs = Jobs::new(std::sync::Arc::new(platform), ActionSettings::from_config(&config));

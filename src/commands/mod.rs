@@ -65,6 +65,8 @@ pub struct Setup {
     pub theme: Theme,
     pub keymap: Keymap,
     pub user_dir: Option<PathBuf>,
+    /// `--wall`: start in the war-room wall view.
+    pub wall: bool,
 }
 
 /// Load the config, theme and keymap; any error names its file, line and column.
@@ -108,5 +110,5 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     let theme = Theme::load(&theme_name, user_dir.as_deref()).map_err(|e| blame("theme", theme_from_file, e))?;
     let keymap_name = g.keymap.clone().unwrap_or_else(|| config.keymap.clone());
     let keymap = Keymap::load(&keymap_name, user_dir.as_deref()).map_err(|e| blame("keymap", g.keymap.is_none(), e))?;
-    Ok(Setup { config, config_path: loaded.path, theme, keymap, user_dir })
+    Ok(Setup { config, config_path: loaded.path, theme, keymap, user_dir, wall: g.wall })
 }

@@ -65,6 +65,8 @@ pub struct App {
     pub keymap: Keymap,
     pub focus: PaneId,
     pub zoom: bool,
+    /// The war-room wall view (`--wall`) instead of the panes.
+    pub wall: bool,
     pub scroll: std::collections::BTreeMap<PaneId, Scroll>,
     pub popup: Option<Popup>,
     /// The action screen (form, plan, run, summary, strip): its one owner.
@@ -101,6 +103,7 @@ impl App {
             keymap,
             focus: PaneId::Overview,
             zoom: false,
+            wall: false,
             scroll,
             popup: None,
             desk: Desk::new(ActionSettings::default()),
@@ -301,6 +304,7 @@ impl App {
             Command::FocusPrev => self.focus = step_pane(self.focus, -1),
             Command::Focus(p) => self.focus = p,
             Command::Zoom => self.zoom = !self.zoom,
+            Command::Wall => self.wall = !self.wall,
             Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom => {
                 self.scroll_cmd(&cmd)
             }

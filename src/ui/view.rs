@@ -3,7 +3,9 @@
 //! a status or a value: the header shortens its labels by rule, the banner and a long status
 //! wrap onto more lines.
 
+mod font;
 mod header;
+mod wall;
 
 use super::app::{App, Mode, Popup};
 use super::panes::{self, PaneCx, pane_level};
@@ -120,6 +122,17 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     let board = app.view_board();
     let t = &app.theme;
+    if app.wall && area.width >= 100 && area.height >= 30 {
+        if t.style(Role::Text).bg.is_some() {
+            f.render_widget(Block::default().style(t.style(Role::Text)), area);
+        }
+        wall::draw(f, app);
+        popups::action::draw(f, app);
+        if let Some(Popup::Help { scroll }) = &app.popup {
+            popups::help::draw(f, app, *scroll);
+        }
+        return;
+    }
     // Paint the background only for themes that set one: each frame starts from a blank buffer.
     if t.style(Role::Text).bg.is_some() {
         f.render_widget(Block::default().style(t.style(Role::Text)), area);

@@ -17,6 +17,8 @@ pub enum Command {
     FocusPrev,
     Focus(PaneId),
     Zoom,
+    /// The war-room wall view, or back to the dashboard.
+    Wall,
     Up,
     Down,
     PageUp,
@@ -73,6 +75,7 @@ impl FromStr for Command {
                 })
             }
             "zoom" => simple(Command::Zoom),
+            "wall" => simple(Command::Wall),
             "up" => simple(Command::Up),
             "down" => simple(Command::Down),
             "page_up" => simple(Command::PageUp),
@@ -106,7 +109,7 @@ impl FromStr for Command {
             "undo" => simple(Command::Undo),
             "abandon" => simple(Command::Abandon),
             _ => Err(format!(
-                "unknown command {head:?}; expected one of: quit, help, close, focus_next, focus_prev, focus <pane>, zoom, up, down, page_up, page_down, top, bottom, left, right, pause, speed_up, speed_down, theme_next, actions, start <action>, confirm, abort, next_field, prev_field, increment, decrement, toggle, hide_action, show_action, undo, abandon"
+                "unknown command {head:?}; expected one of: quit, help, close, focus_next, focus_prev, focus <pane>, zoom, wall, up, down, page_up, page_down, top, bottom, left, right, pause, speed_up, speed_down, theme_next, actions, start <action>, confirm, abort, next_field, prev_field, increment, decrement, toggle, hide_action, show_action, undo, abandon"
             )),
         }
     }

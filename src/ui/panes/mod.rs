@@ -9,7 +9,7 @@ mod cache;
 mod capacity;
 mod database;
 mod deploy;
-mod events;
+pub mod events;
 mod overview;
 mod workers;
 

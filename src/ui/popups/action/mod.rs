@@ -7,6 +7,7 @@ mod plan;
 mod run;
 mod strip;
 
+pub use run::mark;
 pub use strip::{draw_strip, strip_height, strip_lines};
 
 use super::centered;
