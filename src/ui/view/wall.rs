@@ -108,12 +108,7 @@ fn tile(f: &mut Frame, app: &App, id: MetricId, area: Rect) {
 /// live value; or that none runs from this cockpit.
 fn draw_action(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Role::Border))
-        .title(Span::styled(" Action ", t.style(Role::Title)));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    let inner = boxed(f, app, " Action ", area);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     match app.desk.run_view() {
@@ -153,12 +148,7 @@ fn draw_action(f: &mut Frame, app: &App, area: Rect) {
 fn draw_events(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let board = app.view_board();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(Role::Border))
-        .title(Span::styled(" Last events ", t.style(Role::Title)));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    let inner = boxed(f, app, " Last events ", area);
     let w = inner.width as usize;
     let n = inner.height as usize;
     // Whole entries only, newest at the bottom: an entry that does not fit is left out, not cut.
@@ -179,4 +169,16 @@ fn draw_events(f: &mut Frame, app: &App, area: Rect) {
     }
     let lines: Vec<Line> = groups.into_iter().rev().flatten().collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A bordered box titled `title` drawn over `area`; its inside.
+fn boxed(f: &mut Frame, app: &App, title: &'static str, area: Rect) -> Rect {
+    let t = &app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(Role::Border))
+        .title(Span::styled(title, t.style(Role::Title)));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
 }
