@@ -267,10 +267,10 @@ fn the_build_stage_copies_everything_the_build_reads_and_dockerignore_keeps_it()
             let rel = part.split('"').next().unwrap_or_default();
             let target = file.parent().expect("dir").join(rel);
             let target = std::fs::canonicalize(&target).unwrap_or(target);
-            if let Ok(inside) = target.strip_prefix(std::fs::canonicalize(root()).expect("root")) {
-                if let Some(top) = inside.components().next() {
-                    wanted.insert(top.as_os_str().to_string_lossy().into_owned());
-                }
+            if let Ok(inside) = target.strip_prefix(std::fs::canonicalize(root()).expect("root"))
+                && let Some(top) = inside.components().next()
+            {
+                wanted.insert(top.as_os_str().to_string_lossy().into_owned());
             }
         }
     }
