@@ -46,7 +46,7 @@ pub struct GlobalArgs {
     /// Refuse every mutating action before any request is sent.
     #[arg(long, global = true, visible_alias = "readonly")]
     pub read_only: bool,
-    /// Seconds between refreshes of the screen's sources (overrides refresh_secs; 0.2 to 3600).
+    /// Seconds between refreshes of the live sources and the demo's samples (overrides refresh_secs; 0.2 to 3600).
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_refresh)]
     pub refresh: Option<f64>,
     /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
@@ -78,11 +78,15 @@ pub enum Cmd {
     Plan(ActionArgs),
     /// Run a guided action without the UI, printing step progress.
     Run(RunArgs),
-    /// Print a shell completion script on stdout, e.g. `cockpit completions bash > ~/.local/share/bash-completion/completions/cockpit`.
+    /// Print a shell completion script on stdout.
+    ///
+    /// e.g. `cockpit completions bash > ~/.local/share/bash-completion/completions/cockpit`.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff) on stdout, e.g. `cockpit man > ~/.local/share/man/man1/cockpit.1`.
+    /// Print the manual page (roff) on stdout.
+    ///
+    /// e.g. `cockpit man > ~/.local/share/man/man1/cockpit.1`, then `man cockpit`.
     Man,
-    /// Print where the cockpit keeps its files, its version and build, and what the terminal can do.
+    /// Print the cockpit's paths, version and build, and what the terminal can do.
     Info(InfoArgs),
 }
 
