@@ -1,5 +1,6 @@
 //! The command line.
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -43,16 +44,19 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
     pub log_level: String,
     /// Refuse every mutating action before any request is sent.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, visible_alias = "readonly")]
     pub read_only: bool,
     /// The war-room wall: the key metrics in large digits, the action in progress and the last
     /// events, for a screen read from across the room (W toggles it; needs 100x30)
     #[arg(long, global = true)]
     pub wall: bool,
+    /// Seconds between refreshes of the live sources and the demo's samples (overrides refresh_secs; 0.2 to 3600).
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_refresh)]
+    pub refresh: Option<f64>,
     /// Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).
     #[arg(long, global = true, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
-    /// Kubernetes context.
+    /// Kubernetes context (one of the kubeconfig's; an unknown name lists them).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
     /// Kubernetes namespace (default: production).
@@ -77,7 +81,38 @@ pub enum Cmd {
     /// Print the plan of a guided action and its preflight findings; change nothing.
     Plan(ActionArgs),
     /// Run a guided action without the UI, printing step progress.
-    Run(ActionArgs),
+    Run(RunArgs),
+    /// Print a shell completion script on stdout.
+    ///
+    /// e.g. `cockpit completions bash > ~/.local/share/bash-completion/completions/cockpit`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on stdout.
+    ///
+    /// e.g. `cockpit man > ~/.local/share/man/man1/cockpit.1`, then `man cockpit`.
+    Man,
+    /// Print the cockpit's paths, version and build, and what the terminal can do.
+    Info(InfoArgs),
+}
+
+/// `cockpit completions SHELL`.
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `cockpit info`.
+#[derive(Debug, Args, Clone)]
+pub struct InfoArgs {
+    #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
+    pub format: InfoFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum InfoFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -154,9 +189,11 @@ pub enum FailOn {
     Emergency,
 }
 
+/// `plan ACTION`; `run ACTION` adds `--yes` ([`RunArgs`]).
 #[derive(Debug, Args, Clone)]
 pub struct ActionArgs {
-    /// scale-api, scale-workers, drain-workers, emergency, reenable-hpa, resize-workers, resize-db.
+    /// The guided action (the runbook's procedure).
+    #[arg(value_parser = ActionName)]
     pub action: String,
     /// Act on the embedded simulator.
     #[arg(long)]
@@ -168,14 +205,14 @@ pub struct ActionArgs {
     /// Demo: simulated time to run before acting, e.g. 20m.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub after: Option<f64>,
-    /// Run without asking (required by `run`).
-    #[arg(long)]
+    /// Set by `run --yes` only: `plan` has no such flag.
+    #[arg(skip)]
     pub yes: bool,
     /// Target replica count (scale-api, scale-workers).
     #[arg(long)]
     pub replicas: Option<u32>,
     /// scale-api: up or down.
-    #[arg(long, value_name = "up|down")]
+    #[arg(long, value_parser = PossibleValuesParser::new(DIRECTIONS))]
     pub direction: Option<String>,
     /// resize-workers: CPU limit, e.g. "2".
     #[arg(long)]
@@ -217,6 +254,85 @@ pub struct ActionArgs {
     pub if_blind: IfBlindArg,
 }
 
+/// `run ACTION --yes`: the plan's arguments and the consent to run.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub action: ActionArgs,
+    /// Run without asking (required).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+impl RunArgs {
+    /// The action's arguments with the consent carried over.
+    pub fn into_action_args(self) -> ActionArgs {
+        ActionArgs { yes: self.yes, ..self.action }
+    }
+}
+
+/// The values of `--direction` (scale-api's form field of that name offers the same).
+pub const DIRECTIONS: &[&str] = &["up", "down"];
+
+/// The ACTION argument: one of the registry's procedures. Its possible values (with each one's
+/// summary) are what `--help` and the shell completions list; an unknown name gets the same
+/// error as the registry's (`unknown action "x"; expected one of: ...`), with exit status 2.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionName;
+
+impl clap::builder::TypedValueParser for ActionName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let name = value.to_string_lossy();
+        match crate::actions::registry::find(&name) {
+            Ok(p) => Ok(p.name().to_string()),
+            Err(e) => {
+                let hint = near_action(&name).map(|n| format!("\n\n  tip: did you mean {n:?}?")).unwrap_or_default();
+                Err(clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{e}{hint}\n")).with_cmd(cmd))
+            }
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::actions::registry::all()
+                .into_iter()
+                .map(|p| clap::builder::PossibleValue::new(p.name()).help(p.summary())),
+        ))
+    }
+}
+
+/// The action whose name is nearest to `name` (a typo, or a word of it), if one is near.
+fn near_action(name: &str) -> Option<&'static str> {
+    let names = crate::actions::registry::names();
+    let lower = name.to_ascii_lowercase();
+    if let Some(n) = names.iter().find(|n| !lower.is_empty() && (n.contains(lower.as_str()) || lower.contains(**n))) {
+        return Some(n);
+    }
+    names.into_iter().map(|n| (edit_distance(&lower, n), n)).filter(|(d, _)| *d <= 3).min().map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// `--if-blind`: see [`crate::actions::blind::IfBlind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum IfBlindArg {
@@ -237,6 +353,11 @@ impl IfBlindArg {
 fn parse_speed(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|_| format!("expected a number, found {s:?}"))?;
     if v > 0.0 && v <= 10_000.0 { Ok(v) } else { Err("speed must be above 0 and at most 10000".into()) }
+}
+
+fn parse_refresh(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("expected a number of seconds, found {s:?}"))?;
+    if (0.2..=3600.0).contains(&v) { Ok(v) } else { Err("a number of seconds between 0.2 and 3600".into()) }
 }
 
 fn parse_duration(s: &str) -> Result<f64, String> {

@@ -17,6 +17,13 @@ fn main() {
 }
 
 fn real_main(cli: Cli) -> anyhow::Result<i32> {
+    // What describes the program itself needs no config (a broken one included) and no log.
+    match &cli.command {
+        Some(Cmd::Completions(args)) => return commands::completions::run(args.shell),
+        Some(Cmd::Man) => return commands::man::run(),
+        Some(Cmd::Info(args)) => return commands::info::run(&cli.global, args.format),
+        _ => {}
+    }
     // Every credential in the environment is known before anything can print it.
     cockpit::live::redact::register_env(cockpit::live::Env::process().vars());
     let setup = match commands::setup(&cli.global) {
@@ -50,7 +57,8 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             None => commands::live::run(setup, cli.global).await,
             Some(Cmd::Check) => commands::live::check(setup, cli.global).await,
             Some(Cmd::Plan(args)) => commands::plan_run::plan(setup, args).await,
-            Some(Cmd::Run(args)) => commands::plan_run::run(setup, args).await,
+            Some(Cmd::Run(args)) => commands::plan_run::run(setup, args.into_action_args()).await,
+            Some(Cmd::Completions(_) | Cmd::Man | Cmd::Info(_)) => unreachable!("answered before the setup"),
         }
     })
 }

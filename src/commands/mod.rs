@@ -1,9 +1,12 @@
 //! The subcommands. Each returns the process exit status.
 
 pub mod check;
+pub mod completions;
 pub mod demo;
 pub mod host;
+pub mod info;
 pub mod live;
+pub mod man;
 pub mod plan_run;
 pub mod snapshot;
 
@@ -75,6 +78,9 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     let mut config = loaded.config.clone();
     if g.read_only {
         config.read_only = true;
+    }
+    if let Some(secs) = g.refresh {
+        config.refresh_secs = secs;
     }
     if let Some(ns) = &g.namespace {
         config.kubernetes.namespace = ns.clone();

@@ -85,6 +85,9 @@ async fn build(cfg: &KubeConfig, origin: Origin) -> Result<KubeTarget, SourceFai
                 });
             }
             let kc = merged.ok_or_else(|| bad("kubeconfig", &"none of the KUBECONFIG files exists"))?;
+            if let Some(missing) = unknown_context(&kc, cfg.context.as_deref()) {
+                return Err(bad("kubeconfig", &missing));
+            }
             let context = cfg.context.clone().or_else(|| kc.current_context.clone());
             let options = KubeConfigOptions { context: cfg.context.clone(), ..Default::default() };
             let config = kube::Config::from_custom_kubeconfig(kc, &options).await.map_err(|e| bad("kubeconfig", &e))?;
@@ -102,6 +105,21 @@ async fn build(cfg: &KubeConfig, origin: Origin) -> Result<KubeTarget, SourceFai
     let server = super::redact(&config.cluster_url.to_string());
     let client = kube::Client::try_from(config).map_err(|e| classify::kube("kubernetes client", &e))?;
     Ok(KubeTarget { client, context, namespace: cfg.namespace.clone(), server })
+}
+
+/// `--context NAME` (or `kubernetes.context`) that the kubeconfig lacks: the error, with the
+/// contexts it has.
+fn unknown_context(kc: &Kubeconfig, wanted: Option<&str>) -> Option<String> {
+    let wanted = wanted?;
+    let names: Vec<&str> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
+    if names.contains(&wanted) {
+        return None;
+    }
+    Some(if names.is_empty() {
+        format!("context {wanted:?} is not in the kubeconfig, which has no contexts")
+    } else {
+        format!("context {wanted:?} is not in the kubeconfig; available contexts: {}", names.join(", "))
+    })
 }
 
 /// Who the API server says we are (a SelfSubjectReview), when it tells.
