@@ -310,27 +310,7 @@ impl clap::builder::TypedValueParser for ActionName {
 
 /// The action whose name is nearest to `name` (a typo, or a word of it), if one is near.
 fn near_action(name: &str) -> Option<&'static str> {
-    let names = crate::actions::registry::names();
-    let lower = name.to_ascii_lowercase();
-    if let Some(n) = names.iter().find(|n| !lower.is_empty() && (n.contains(lower.as_str()) || lower.contains(**n))) {
-        return Some(n);
-    }
-    names.into_iter().map(|n| (edit_distance(&lower, n), n)).filter(|(d, _)| *d <= 3).min().map(|(_, n)| n)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    crate::config::suggest::nearest(name, crate::actions::registry::names())
 }
 
 /// `--if-blind`: see [`crate::actions::blind::IfBlind`].

@@ -143,6 +143,7 @@ fn the_binary_exits_2_on_a_bad_file() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown_metric.toml:3:1: unknown metric \"queue_dept\""), "{err}");
+    assert!(err.contains("did you mean \"queue_depth\"?"), "the nearest name is offered: {err}");
     // A bad theme and a bad keymap in the user's config dir do the same.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("themes")).unwrap();

@@ -18,13 +18,13 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn whole_file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        ConfigError { file: file.into(), line: 0, column: 0, message: message.into() }
+        ConfigError { file: file.into(), line: 0, column: 0, message: super::suggest::with_hint(&message.into()) }
     }
 
     /// An error at a byte offset of `text`.
     pub fn at(file: impl Into<PathBuf>, text: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, column) = line_col(text, offset);
-        ConfigError { file: file.into(), line, column, message: message.into() }
+        ConfigError { file: file.into(), line, column, message: super::suggest::with_hint(&message.into()) }
     }
 
     /// From a toml deserialisation error: its span gives the place, its message the reason.

@@ -6,6 +6,7 @@ pub mod key;
 pub mod keymap;
 pub mod paths;
 pub mod sources;
+pub mod suggest;
 pub mod theme;
 pub mod validate;
 
