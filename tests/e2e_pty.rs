@@ -147,7 +147,7 @@ fn a_running_action_shrinks_to_a_strip_and_quit_asks_twice() {
     s.wait_for("abort at the next safe point");
     s.send(b"3"); // a dashboard key: focus Workers, the action shrinks to its strip
     let screen = s.wait_for("m show");
-    assert!(screen.contains("scale-api") && screen.contains("<Esc> abort"), "{screen}");
+    assert!(screen.contains("scale-api") && screen.contains("<Esc> twice: abort"), "{screen}");
     assert!(screen.contains("Workers"), "{screen}");
     s.send(b"q");
     s.wait_for("q again quits");
