@@ -108,6 +108,38 @@ async fn pg_variables_alone_configure_the_source() -> Result<()> {
     Ok(())
 }
 
+/// libpq's files as a psql user has them: PGSERVICE names a section of ~/.pg_service.conf and
+/// the password is in ~/.pgpass (0600); no PGPASSWORD, no URL.
+#[tokio::test]
+async fn a_service_file_and_a_password_file_configure_the_source() -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let pg = Postgres::start()?;
+    let home = tempfile::tempdir()?;
+    std::fs::write(
+        home.path().join(".pg_service.conf"),
+        format!(
+            "[agentos]\nhost=127.0.0.1\nport={}\ndbname={}\nuser={}\nsslmode=disable\n",
+            pg.port(),
+            pg.dbname(),
+            pg.user()
+        ),
+    )?;
+    let pgpass = home.path().join(".pgpass");
+    std::fs::write(&pgpass, format!("127.0.0.1:{}:*:{}:{}\n", pg.port(), pg.user(), pg.password()))?;
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600))?;
+    let e = env(home.path()).with("PGSERVICE", "agentos");
+    let p = read(&mut source(&config(1.0), &e).await?).await?;
+    assert!(p.max_connections > 0);
+    // A password file others can read is ignored, as libpq ignores it: authentication fails.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644))?;
+    let f = match source(&config(1.0), &e).await {
+        Ok(mut s) => read(&mut s).await.err().map(|e| e.to_string()).unwrap_or_default(),
+        Err(e) => e.to_string(),
+    };
+    assert!(!f.is_empty() && !f.contains(pg.password()), "{f}");
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_wrong_password_is_an_authentication_failure_without_the_password() -> Result<()> {
     let pg = Postgres::start()?;

@@ -82,7 +82,9 @@ fn how_to(s: SourceId) -> &'static str {
     match s {
         SourceId::Kube => "give --kubeconfig, set KUBECONFIG, or have ~/.kube/config (in a pod: a service account)",
         SourceId::Redis => "set redis.url in the config or REDIS_URL (rediss:// for TLS)",
-        SourceId::Postgres => "set postgres.url in the config, DATABASE_URL, or PGHOST and the other PG* variables",
+        SourceId::Postgres => {
+            "set postgres.url in the config, DATABASE_URL, or PGHOST and the other PG* variables, or PGSERVICE"
+        }
         SourceId::CloudWatch | SourceId::Rds => {
             "give AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE/--profile, ~/.aws) and a region, or set aws.enabled = true"
         }

@@ -6,6 +6,7 @@ pub mod aws;
 pub mod classify;
 pub mod discover;
 pub mod kube;
+pub mod pg_files;
 pub mod pg_tls;
 pub mod postgres;
 pub mod redact;

@@ -1,6 +1,7 @@
 //! The PostgreSQL client: a libpq-style connection string or URL from the config or
-//! `DATABASE_URL`, else the `PG*` variables; the password may come from `password_file` or
-//! `PGPASSWORD`. TLS follows libpq's `sslmode` (disable, prefer, require, verify-ca,
+//! `DATABASE_URL`, else the service named by `PGSERVICE` and the `PG*` variables; the password
+//! may come from `password_file`, `PGPASSWORD` or libpq's password file (`PGPASSFILE`,
+//! `~/.pgpass`). TLS follows libpq's `sslmode` (disable, prefer, require, verify-ca,
 //! verify-full) with `sslrootcert`.
 
 use super::Env;
@@ -51,6 +52,19 @@ pub struct PgTarget {
 pub fn resolve(cfg: &PostgresConfig, env: &Env) -> Option<Result<PgTarget, SourceFailure>> {
     let text = match cfg.url.clone().or_else(|| env.get("DATABASE_URL").map(str::to_string)) {
         Some(t) => t,
+        None if env.get("PGSERVICE").is_some() => match super::pg_files::service(env) {
+            Some(Ok(service)) => {
+                // The service's values first; the PG* variables for what it leaves out.
+                let rest = from_pg_env(env);
+                let keys: Vec<&str> =
+                    service.split_whitespace().filter_map(|p| p.split_once('=')).map(|(k, _)| k).collect();
+                let rest: Vec<&str> =
+                    rest.split(' ').filter(|p| p.split_once('=').is_some_and(|(k, _)| !keys.contains(&k))).collect();
+                format!("{service} {}", rest.join(" "))
+            }
+            Some(Err(e)) => return Some(Err(classify::failure(FailureKind::Other, "postgres", &e))),
+            None => from_pg_env(env),
+        },
         None if ["PGHOST", "PGHOSTADDR", "PGDATABASE"].iter().any(|k| env.get(k).is_some()) => from_pg_env(env),
         None => return None,
     };
@@ -84,6 +98,8 @@ fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, Source
         "postgres.url"
     } else if env.get("DATABASE_URL").is_some() {
         "DATABASE_URL"
+    } else if env.get("PGSERVICE").is_some() {
+        "PGSERVICE"
     } else {
         "the PG* variables"
     };
@@ -115,11 +131,28 @@ fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, Source
     } else if let (None, Some(pw)) = (config.get_password(), env.get("PGPASSWORD")) {
         config.password(pw);
     }
-    if let Some(pw) = config.get_password().and_then(|p| std::str::from_utf8(p).ok()) {
-        redact::register(pw);
-    }
     if let (None, Some(user)) = (config.get_user(), env.get("PGUSER").or_else(|| env.get("USER"))) {
         config.user(user);
+    }
+    if config.get_password().is_none() {
+        // libpq's password file, matched on the first host, its port, the database and the user.
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "localhost".to_string(),
+        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let user = config.get_user().unwrap_or_default().to_string();
+        let dbname = config.get_dbname().map(str::to_string).unwrap_or_else(|| user.clone());
+        match super::pg_files::password(env, &host, port, &dbname, &user) {
+            Ok(Some(pw)) => {
+                config.password(pw);
+            }
+            Ok(None) => {}
+            Err(why) => tracing::warn!("postgres: {why}"),
+        }
+    }
+    if let Some(pw) = config.get_password().and_then(|p| std::str::from_utf8(p).ok()) {
+        redact::register(pw);
     }
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
