@@ -14,11 +14,25 @@ Examples:
   cockpit plan scale-workers --demo              print a plan without changing anything
   cockpit run drain-workers --demo --scenario stress --after 25m --yes
                                                  run a procedure without the UI
+";
 
-Keys: ? shows every key. Config: ~/.config/cockpit/config.toml (see README).";
+/// The examples, then where the config file is on this machine (Linux: ~/.config/cockpit,
+/// macOS: ~/Library/Application Support/io.agentos.cockpit, or COCKPIT_CONFIG_DIR).
+pub fn after_help() -> String {
+    let file = crate::config::paths::default_config_file()
+        .map(|f| {
+            let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+            match home.as_deref().and_then(|h| f.strip_prefix(h).ok()) {
+                Some(rest) => format!("~/{}", rest.display()),
+                None => f.display().to_string(),
+            }
+        })
+        .unwrap_or_else(|| "(no config dir: set COCKPIT_CONFIG_DIR)".into());
+    format!("{EXAMPLES}\nKeys: ? shows every key. Config: {file} (see README).")
+}
 
 #[derive(Debug, Parser)]
-#[command(name = "cockpit", version, about = "A terminal cockpit for the on-call engineers who keep AgentOS scaled", after_help = EXAMPLES)]
+#[command(name = "cockpit", version, about = "A terminal cockpit for the on-call engineers who keep AgentOS scaled", after_help = after_help())]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -247,3 +247,25 @@ fn info_names_the_paths_the_build_and_the_terminal() {
     assert!(v["config_status"].as_str().is_some_and(|s| s.contains("config.toml:1")), "{v}");
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
 }
+
+#[test]
+fn help_names_the_config_file_where_it_really_is() {
+    let home = tempfile::tempdir().expect("tmp");
+    // With COCKPIT_CONFIG_DIR under HOME: shown from ~.
+    let o = cockpit(home.path(), &[], &["--help"]);
+    assert!(out(&o).contains("Config: ~/config/config.toml"), "{}", out(&o));
+    // Without it: the platform's own directory (Linux: ~/.config/cockpit).
+    let o = Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--help")
+        .output()
+        .expect("runs");
+    let expected = if cfg!(target_os = "macos") {
+        "Config: ~/Library/Application Support/io.agentos.cockpit/config.toml"
+    } else {
+        "Config: ~/.config/cockpit/config.toml"
+    };
+    assert!(out(&o).contains(expected), "{}", out(&o));
+}
