@@ -106,6 +106,17 @@ pub enum Cmd {
     Man,
     /// Print the cockpit's paths, version and build, and what the terminal can do.
     Info(InfoArgs),
+    /// The effective configuration.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+/// `cockpit config ...`.
+#[derive(Debug, Subcommand, Clone)]
+pub enum ConfigCmd {
+    /// Print every effective value with where it came from: a flag, the environment, the
+    /// config file's line, or the default (secrets never shown).
+    Show,
 }
 
 /// `cockpit completions SHELL`.

@@ -269,3 +269,47 @@ fn help_names_the_config_file_where_it_really_is() {
     };
     assert!(out(&o).contains(expected), "{}", out(&o));
 }
+
+#[test]
+fn config_show_names_the_origin_of_every_value_and_never_a_secret() {
+    let home = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(home.path().join("config")).expect("dir");
+    std::fs::write(
+        home.path().join("config/config.toml"),
+        "refresh_secs = 7\n\n[redis]\nurl = \"redis://:hunter2-pw@cache.internal:6379/0\"\n\n[thresholds]\n\
+         queue_depth = { warn = \"> 2000\", crit = \"> 8000\" }\n\n[notify]\n\
+         webhook = \"https://hooks.example.com/services/T0/B0/TOKEN-in-path\"\n",
+    )
+    .expect("config");
+    let o = cockpit(
+        home.path(),
+        &[("REDIS_URL", "redis://:env-pw@elsewhere:6379")],
+        &["--read-only", "-n", "staging", "config", "show"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    let line = |key: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("{key}:\n{text}"))
+            .to_string()
+    };
+    assert!(line("refresh_secs").ends_with("# config.toml:1"), "{text}");
+    assert!(line("read_only").contains("true") && line("read_only").ends_with("# flag --read-only"), "{text}");
+    assert!(
+        line("kubernetes.namespace").contains("\"staging\"")
+            && line("kubernetes.namespace").ends_with("# flag -n/--namespace")
+    );
+    assert!(line("limits.api_pods.min").ends_with("# default"), "{text}");
+    assert!(
+        line("thresholds.queue_depth").contains("warn > 2000 · crit > 8000")
+            && line("thresholds.queue_depth").ends_with("# config.toml:7")
+    );
+    assert!(line("thresholds.cpu_utilization").ends_with("# default (the runbook)"), "{text}");
+    assert!(line("redis.url").contains("redis://cache.internal:6379"), "{text}");
+    assert!(line("notify.webhook").contains("(set, not shown)"), "{text}");
+    assert!(text.contains("# environment (values not shown): REDIS_URL"), "{text}");
+    for secret in ["hunter2-pw", "TOKEN-in-path", "env-pw"] {
+        assert!(!text.contains(secret) && !err(&o).contains(secret), "{secret} leaked:\n{text}");
+    }
+}
