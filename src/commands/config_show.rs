@@ -108,7 +108,7 @@ pub fn effective(setup: &Setup, g: &GlobalArgs, file: Option<&Path>, text: Optio
         .collect();
     let settings = setup.config.board_settings();
     for id in MetricId::ALL {
-        let th = settings.thresholds.get(&id).copied().unwrap_or_default();
+        let th = settings.thresholds.get(id).copied().unwrap_or_default();
         if th.is_empty() {
             continue;
         }
