@@ -60,6 +60,9 @@ pub struct GlobalArgs {
     /// AWS region.
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
+    /// Do not record this run (recordings: the state dir's recordings/, read by `cockpit report`).
+    #[arg(long, global = true)]
+    pub no_record: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -74,6 +74,9 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     if g.read_only {
         config.read_only = true;
     }
+    if g.no_record {
+        config.record.enabled = false;
+    }
     if let Some(ns) = &g.namespace {
         config.kubernetes.namespace = ns.clone();
     }

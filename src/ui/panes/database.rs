@@ -181,4 +181,3 @@ fn query_line(cx: &PaneCx, head: String, query: &str, w: usize) -> Vec<Line<'sta
         Span::styled(ellipsize(&query, room), t.style(Role::Text)),
     ])]
 }
-
