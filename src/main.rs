@@ -51,6 +51,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             Some(Cmd::Check) => commands::live::check(setup, cli.global).await,
             Some(Cmd::Plan(args)) => commands::plan_run::plan(setup, args).await,
             Some(Cmd::Run(args)) => commands::plan_run::run(setup, args).await,
+            Some(Cmd::Report(args)) => commands::report::run(setup, args, &cli.global),
         }
     })
 }

@@ -4,6 +4,7 @@
 
 use crate::actions::Jobs;
 use crate::model::Level;
+use crate::model::timeline::Category;
 use crate::record::Recorder;
 use crate::record::session::Opened;
 use crate::ui::app::{App, Effect};
@@ -44,6 +45,13 @@ impl<B: Backend> DeskHost<B> {
     }
 }
 
+/// The recorded start of an action: who started it (the steps and the end are on the board's
+/// timeline).
+pub fn action_started(action: &str, dry_run: bool) -> String {
+    let dry = if dry_run { " (server-side dry run)" } else { "" };
+    format!("{action}: started by {}{dry}", crate::actions::journal::local_user())
+}
+
 /// Take in the board; the first failure of the disk is said once on the status line (and in
 /// the log, by the recorder), and the cockpit goes on.
 pub fn record(recorder: &mut Option<Recorder>, warned: &mut bool, app: &mut App) {
@@ -81,7 +89,12 @@ impl<B: Backend> Host for DeskHost<B> {
     fn effect(&mut self, app: &mut App, e: Effect) {
         match e {
             Effect::SetSpeed(s) => self.backend.set_speed(app, &mut self.jobs, s),
-            e => action_effect(&mut self.jobs, app, e),
+            e => {
+                if let (Some(r), Effect::Run { plan, dry_run, .. }) = (self.recorder.as_mut(), &e) {
+                    r.event(app.board.now, Category::Action, Level::Ok, action_started(&plan.action, *dry_run));
+                }
+                action_effect(&mut self.jobs, app, e)
+            }
         }
     }
 

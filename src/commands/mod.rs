@@ -5,6 +5,7 @@ pub mod demo;
 pub mod host;
 pub mod live;
 pub mod plan_run;
+pub mod report;
 pub mod snapshot;
 
 use crate::cli::GlobalArgs;

@@ -4,6 +4,7 @@
 
 pub mod entry;
 pub mod recorder;
+pub mod report;
 pub mod session;
 pub mod settings;
 pub mod store;

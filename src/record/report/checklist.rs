@@ -1,0 +1,121 @@
+//! The runbook's Emergency Scaling Checklist, each item marked done from what the recording
+//! shows (an action's step, the HPAs' pin, the replicas, the metrics), or open.
+
+use super::{Check, Item, Kind, Mark, Report};
+use crate::record::entry::{Entry, Replicas};
+
+/// The checklist's items, in the runbook's words and order.
+pub const ITEMS: [&str; 8] = [
+    "Notify on-call and management",
+    "Disable auto-scaling to prevent conflicts",
+    "Scale to safe capacity",
+    "Monitor for stabilization",
+    "Identify root cause of demand spike",
+    "Gradually return to normal capacity",
+    "Re-enable auto-scaling",
+    "Document incident",
+];
+
+pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
+    let reps: Vec<(f64, Replicas, Replicas)> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Replicas { t, api, workers } => Some((*t, *api, *workers)),
+            _ => None,
+        })
+        .collect();
+    let step_done = |needle: &dyn Fn(&str) -> bool| -> Option<&Item> {
+        r.timeline.iter().find(|i| i.kind == Kind::Action && needle(&i.text) && i.text.contains(": done"))
+    };
+    let from_item = |item: &str, i: Option<&Item>, open: &str| match i {
+        Some(i) => done(item, format!("{} (by {})", i.text, i.who.as_deref().unwrap_or("?")), i.t),
+        None => check(item, Mark::Open, open, None),
+    };
+
+    let notified = step_done(&|t| t.contains("Declare the emergency"));
+    // Pinned: the HPA's minimum raised and held (the recorded replicas say so), else the step.
+    let pinned_at = reps.iter().find(|(_, a, w)| a.pinned || w.pinned);
+    let pin_step = step_done(&|t| t.contains("HPA") && t.contains("minReplicas"));
+    // Scaled: a deployment's desired replicas above what the window started with.
+    let (base_api, base_wk) = reps.first().map(|(_, a, w)| (a.desired, w.desired)).unwrap_or((None, None));
+    let above = |now: Option<u32>, base: Option<u32>| matches!((now, base), (Some(n), Some(b)) if n > b);
+    let scaled_at = reps.iter().find(|(_, a, w)| above(a.desired, base_api) || above(w.desired, base_wk));
+    let peak_api = reps.iter().filter_map(|(_, a, _)| a.desired).max();
+    let peak_wk = reps.iter().filter_map(|(_, _, w)| w.desired).max();
+    let lowered = scaled_at.and_then(|(ts, ..)| {
+        reps.iter().find(|(t, a, w)| {
+            t > ts && (a.desired < peak_api && a.desired.is_some() || w.desired < peak_wk && w.desired.is_some())
+        })
+    });
+    let restored = pinned_at.and_then(|(tp, ..)| reps.iter().find(|(t, a, w)| t > tp && !a.pinned && !w.pinned));
+    let restore_step = step_done(&|t| t.contains("Restore HPA"));
+
+    let mut out = Vec::new();
+    out.push(from_item(ITEMS[0], notified, "no notification was sent by a guided action in the window"));
+    out.push(match (pinned_at, pin_step) {
+        (Some((t, a, w)), _) => done(ITEMS[1], format!("HPAs pinned: API min {}, workers min {}", min(a), min(w)), *t),
+        (None, step) => from_item(ITEMS[1], step, "the HPAs were never pinned in the window"),
+    });
+    out.push(match scaled_at {
+        Some((t, a, w)) => done(
+            ITEMS[2],
+            format!(
+                "scaled: API {} → {}, workers {} → {}",
+                n(base_api),
+                n(a.desired),
+                n(base_wk),
+                n(w.desired)
+            ),
+            *t,
+        ),
+        None => check(ITEMS[2], Mark::Open, "no deployment was scaled above its replicas at the start of the window", None),
+    });
+    out.push(match (r.times.detect, r.times.recover) {
+        (Some(_), Some(t)) => done(ITEMS[3], "a sustained minute with no metric critical and no emergency".into(), t),
+        (Some(_), None) => check(ITEMS[3], Mark::Open, "not stabilised: still critical at the end of the window", None),
+        (None, _) => check(ITEMS[3], Mark::Open, "nothing went critical in the window", None),
+    });
+    out.push(check(ITEMS[4], Mark::Manual, "not in a recording: for the post-mortem", None));
+    out.push(match lowered {
+        Some((t, a, w)) => done(
+            ITEMS[5],
+            format!("scaled down from the peak: API {} → {}, workers {} → {}", n(peak_api), n(a.desired), n(peak_wk), n(w.desired)),
+            *t,
+        ),
+        None => check(ITEMS[5], Mark::Open, "still at the scaled-up replicas at the end of the window", None),
+    });
+    out.push(match (restored, restore_step) {
+        (Some((t, a, w)), _) => done(
+            ITEMS[6],
+            format!("HPAs restored: API min {} max {}, workers min {} max {}", min(a), max(a), min(w), max(w)),
+            *t,
+        ),
+        (None, Some(step)) => from_item(ITEMS[6], Some(step), ""),
+        (None, None) if pinned_at.is_some() => {
+            check(ITEMS[6], Mark::Open, "the HPAs are still pinned at the end of the window (reenable-hpa)", None)
+        }
+        (None, None) => check(ITEMS[6], Mark::Open, "no HPA was pinned, nor restored, in the window", None),
+    });
+    out.push(check(ITEMS[7], Mark::Manual, "this report is the start of it", None));
+    out
+}
+
+fn done(item: &str, evidence: String, t: f64) -> Check {
+    Check { item: item.to_string(), mark: Mark::Done, evidence, t: Some(t) }
+}
+
+fn check(item: &str, mark: Mark, evidence: &str, t: Option<f64>) -> Check {
+    Check { item: item.to_string(), mark, evidence: evidence.to_string(), t }
+}
+
+fn n(v: Option<u32>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "?".into())
+}
+
+fn min(r: &Replicas) -> String {
+    n(r.hpa_min)
+}
+
+fn max(r: &Replicas) -> String {
+    n(r.hpa_max)
+}
