@@ -45,11 +45,11 @@ impl<B: Backend> DeskHost<B> {
     }
 }
 
-/// The recorded start of an action: who started it (the steps and the end are on the board's
-/// timeline).
+/// The recorded start of an action (the steps and the end are on the board's timeline; who
+/// ran it is the recording's user).
 pub fn action_started(action: &str, dry_run: bool) -> String {
     let dry = if dry_run { " (server-side dry run)" } else { "" };
-    format!("{action}: started by {}{dry}", crate::actions::journal::local_user())
+    format!("{action}: started{dry}")
 }
 
 /// Take in the board; the first failure of the disk is said once on the status line (and in

@@ -1,7 +1,7 @@
 //! From the entries of a recording to the report's facts: the timeline, the three times, the
 //! peaks and the series of the charts.
 
-use super::{Item, KEY_METRICS, Kind, Peak, RECOVERY_SECS, Report, Run, Series, Times};
+use super::{DETECT_METRICS, Item, KEY_METRICS, Kind, Peak, RECOVERY_METRICS, RECOVERY_SECS, Report, Run, Series, Times};
 use crate::model::MetricId;
 use crate::model::level::Level;
 use crate::model::timeline::Category;
@@ -16,8 +16,8 @@ pub fn build(entries: &[Entry], context: &str, from: f64, to: f64, skipped: usiz
     let mut who = String::new();
     let mut last_reps: Option<(Replicas, Replicas)> = None;
     let mut emergency: Vec<String> = Vec::new();
-    // Moments that are critical (a metric at crit, or an emergency condition) or calm.
-    let mut crit_times: Vec<(f64, bool)> = Vec::new();
+    // Each moment: critical for detection, and still critical for the recovery.
+    let mut crit_times: Vec<(f64, bool, bool)> = Vec::new();
     let mut emergency_now = false;
     for e in entries {
         match e {
@@ -38,15 +38,16 @@ pub fn build(entries: &[Entry], context: &str, from: f64, to: f64, skipped: usiz
             }
             Entry::Sample { t, v, l } => {
                 let Some(s) = start else { continue };
-                let mut crit = emergency_now;
+                let (mut detect, mut hold) = (emergency_now, emergency_now);
                 for (i, key) in s.metrics.iter().enumerate() {
-                    let level = l.chars().nth(i).map(letter_level).unwrap_or(Level::Unknown);
-                    crit |= level == Level::Crit;
+                    let crit = l.chars().nth(i).map(letter_level) == Some(Level::Crit);
+                    detect |= crit && DETECT_METRICS.iter().any(|m| m.key() == key);
+                    hold |= crit && RECOVERY_METRICS.iter().any(|m| m.key() == key);
                     if let Some(c) = charts.iter_mut().find(|c| c.metric == *key) {
                         c.points.push((*t, v.get(i).copied().flatten().map(f64::from)));
                     }
                 }
-                crit_times.push((*t, crit));
+                crit_times.push((*t, detect, hold));
             }
             Entry::Event { t, cat, lvl, text } => {
                 let kind = match cat {
@@ -70,7 +71,7 @@ pub fn build(entries: &[Entry], context: &str, from: f64, to: f64, skipped: usiz
                 timeline.push(Item { t: *t, kind: Kind::Emergency, level, text, who: None });
                 emergency_now = !reasons.is_empty();
                 if emergency_now {
-                    crit_times.push((*t, true));
+                    crit_times.push((*t, true, true));
                 }
                 emergency = reasons.clone();
             }
@@ -141,14 +142,14 @@ fn opt(v: Option<u32>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "?".into())
 }
 
-fn times(crit: &[(f64, bool)], timeline: &[Item]) -> Times {
-    let detect = crit.iter().find(|(_, c)| *c).map(|(t, _)| *t);
+fn times(crit: &[(f64, bool, bool)], timeline: &[Item]) -> Times {
+    let detect = crit.iter().find(|(_, c, _)| *c).map(|(t, ..)| *t);
     let Some(d) = detect else { return Times::default() };
     let act = timeline.iter().find(|i| i.kind == Kind::Action && i.t >= d).map(|i| i.t);
     // The first calm moment after detection from which a minute passes with nothing critical.
     let mut recover = None;
     let mut calm_since: Option<f64> = None;
-    for (t, c) in crit.iter().filter(|(t, _)| *t >= d) {
+    for (t, _, c) in crit.iter().filter(|(t, ..)| *t >= d) {
         if *c {
             calm_since = None;
             continue;

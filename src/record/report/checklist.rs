@@ -36,15 +36,18 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
     // Pinned: the HPA's minimum raised and held (the recorded replicas say so), else the step.
     let pinned_at = reps.iter().find(|(_, a, w)| a.pinned || w.pinned);
     let pin_step = step_done(&|t| t.contains("HPA") && t.contains("minReplicas"));
-    // Scaled: a deployment's desired replicas above what the window started with.
-    let (base_api, base_wk) = reps.first().map(|(_, a, w)| (a.desired, w.desired)).unwrap_or((None, None));
-    let above = |now: Option<u32>, base: Option<u32>| matches!((now, base), (Some(n), Some(b)) if n > b);
-    let scaled_at = reps.iter().find(|(_, a, w)| above(a.desired, base_api) || above(w.desired, base_wk));
+    // Scaled: the first time a deployment reached the highest replicas of the window, from
+    // what it had just before (an HPA's small steps on the way are not the scaling).
     let peak_api = reps.iter().filter_map(|(_, a, _)| a.desired).max();
     let peak_wk = reps.iter().filter_map(|(_, _, w)| w.desired).max();
+    let first = reps.first().map(|(_, a, w)| (a.desired, w.desired));
+    let scaled = reps.iter().enumerate().find(|(i, (_, a, w))| {
+        *i > 0 && (a.desired == peak_api && first.and_then(|f| f.0) != peak_api || w.desired == peak_wk && first.and_then(|f| f.1) != peak_wk)
+    });
+    let scaled_at = scaled.map(|(i, (t, a, w))| (*t, reps[i - 1].1.desired, a.desired, reps[i - 1].2.desired, w.desired));
     let lowered = scaled_at.and_then(|(ts, ..)| {
         reps.iter().find(|(t, a, w)| {
-            t > ts && (a.desired < peak_api && a.desired.is_some() || w.desired < peak_wk && w.desired.is_some())
+            *t > ts && (a.desired.is_some() && a.desired < peak_api || w.desired.is_some() && w.desired < peak_wk)
         })
     });
     let restored = pinned_at.and_then(|(tp, ..)| reps.iter().find(|(t, a, w)| t > tp && !a.pinned && !w.pinned));
@@ -57,21 +60,13 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
         (None, step) => from_item(ITEMS[1], step, "the HPAs were never pinned in the window"),
     });
     out.push(match scaled_at {
-        Some((t, a, w)) => done(
-            ITEMS[2],
-            format!(
-                "scaled: API {} → {}, workers {} → {}",
-                n(base_api),
-                n(a.desired),
-                n(base_wk),
-                n(w.desired)
-            ),
-            *t,
-        ),
+        Some((t, a0, a, w0, w)) => {
+            done(ITEMS[2], format!("scaled: API {} → {}, workers {} → {}", n(a0), n(a), n(w0), n(w)), t)
+        }
         None => check(ITEMS[2], Mark::Open, "no deployment was scaled above its replicas at the start of the window", None),
     });
     out.push(match (r.times.detect, r.times.recover) {
-        (Some(_), Some(t)) => done(ITEMS[3], "a sustained minute with no metric critical and no emergency".into(), t),
+        (Some(_), Some(t)) => done(ITEMS[3], "a sustained minute with the queue, API p99 and error rate under critical and no emergency condition".into(), t),
         (Some(_), None) => check(ITEMS[3], Mark::Open, "not stabilised: still critical at the end of the window", None),
         (None, _) => check(ITEMS[3], Mark::Open, "nothing went critical in the window", None),
     });

@@ -19,6 +19,23 @@ use serde::Serialize;
 pub const KEY_METRICS: [MetricId; 5] =
     [MetricId::WorkerCpu, MetricId::WorkerMemory, MetricId::QueueDepth, MetricId::ApiP99, MetricId::AgentWait];
 
+/// The metrics whose first critical value detects the incident: the key metrics and the error
+/// rate.
+pub const DETECT_METRICS: [MetricId; 6] = [
+    MetricId::WorkerCpu,
+    MetricId::WorkerMemory,
+    MetricId::QueueDepth,
+    MetricId::ApiP99,
+    MetricId::AgentWait,
+    MetricId::ApiErrorRate,
+];
+
+/// Back under critical on these, with no emergency condition, is the recovery: what the
+/// emergency action's "Monitor recovery" judges (the agent wait time of a backlog still
+/// draining, or a database at its connection limit, stay critical for a while after: they are
+/// in the timeline and the peaks).
+pub const RECOVERY_METRICS: [MetricId; 3] = [MetricId::QueueDepth, MetricId::ApiP99, MetricId::ApiErrorRate];
+
 /// A sustained minute with nothing critical is a recovery.
 pub const RECOVERY_SECS: f64 = 60.0;
 
@@ -91,12 +108,12 @@ pub struct Item {
 /// Detect → act → recover, wall-clock seconds; `None`: not reached in the window.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 pub struct Times {
-    /// The first critical value or emergency condition.
+    /// The first critical value of a `DETECT_METRICS` metric, or emergency condition.
     pub detect: Option<f64>,
     /// The first action at or after detection.
     pub act: Option<f64>,
-    /// The start of the first sustained minute after detection with no metric critical and no
-    /// emergency condition.
+    /// The start of the first sustained minute after detection with none of `RECOVERY_METRICS`
+    /// critical and no emergency condition.
     pub recover: Option<f64>,
 }
 

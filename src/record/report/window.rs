@@ -49,7 +49,7 @@ pub fn window(
 /// The first and last moments a context's recordings hold (from its oldest and newest day
 /// files), or None.
 pub fn extent(root: &Path, context: &str) -> Option<(f64, f64)> {
-    let (entries, _) = store::read(root, context, f64::MIN, f64::MAX).ok()?;
+    let (entries, _) = store::read(root, context, 0.0, 4_102_444_800.0).ok()?;
     let times = entries.iter().filter(|e| !matches!(e, Entry::Start(_))).map(Entry::t);
     let (lo, hi) = times.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| (lo.min(t), hi.max(t)));
     (lo.is_finite() && hi.is_finite()).then_some((lo, hi))
