@@ -134,7 +134,6 @@ async fn the_report_of_a_recorded_incident_has_the_timeline_the_times_the_checkl
     // Detect → act → recover, in order and plausible: the action came two minutes or so after
     // the emergency, well after the first critical; recovery after the action.
     let t = r.times;
-    eprintln!("{}", report::text::render(&r, &jiff::tz::TimeZone::UTC));
     let (d, a, rec) = (t.detect.expect("detected"), t.act.expect("acted"), t.recover.expect("recovered"));
     assert!(d >= EPOCH && d < a && a < rec && rec < end, "{t:?}");
     assert!((a - emergency.t - 120.0).abs() < 10.0, "acted two minutes after the emergency: {t:?} {}", emergency.t);

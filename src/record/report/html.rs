@@ -38,7 +38,7 @@ pub fn render(r: &Report, tz: &TimeZone) -> String {
     for (name, v) in [
         ("Detected (first critical)", t.detect),
         ("Acted (first action)", t.act),
-        ("Recovered (a minute with nothing critical)", t.recover),
+        ("Recovered (a minute under critical)", t.recover),
     ] {
         let when = v.map(c).unwrap_or_else(|| "not reached".into());
         let _ = writeln!(o, "<tr><td>{name}</td><td>{}</td><td>{}</td></tr>", esc(&when), esc(&after(v, t.detect)));

@@ -24,7 +24,7 @@ pub fn render(r: &Report, tz: &TimeZone) -> String {
     for (name, v) in [
         ("Detected (first critical)", t.detect),
         ("Acted (first action)", t.act),
-        ("Recovered (a minute with nothing critical)", t.recover),
+        ("Recovered (a minute under critical)", t.recover),
     ] {
         let when = v.map(c).unwrap_or_else(|| "not reached".into());
         let _ = writeln!(o, "| {name} | {when} | {} |", if v.is_some() { after(v, t.detect) } else { "—".into() });
