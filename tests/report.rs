@@ -40,7 +40,8 @@ impl Rig {
         let p = Arc::new(SimPlatform::new(Arc::new(Mutex::new(sim)), Clock::Stepped));
         let board = Board::new(config.board_settings(), &SourceId::ALL);
         let store = FileStore::open(root, "demo", Retention::default()).expect("store");
-        let rec = Recorder::new(Box::new(store), Recorder::start_for(&board, "demo incident (seed 7)", "demo", epoch, 2.0));
+        let rec =
+            Recorder::new(Box::new(store), Recorder::start_for(&board, "demo incident (seed 7)", "demo", epoch, 2.0));
         let journal = tempfile::tempdir().expect("tmp");
         let mut s = settings(journal.path());
         s.limits = config.limits;
@@ -68,7 +69,12 @@ impl Rig {
         let platform: Arc<dyn Platform> = self.p.clone();
         let plan = plan(name, platform.clone(), &self.board, &self.s, set).await;
         let titles: Vec<String> = plan.steps.iter().map(|s| s.title.clone()).collect();
-        self.rec.event(self.board.now, Category::Action, Level::Ok, cockpit::commands::host::action_started(name, false));
+        self.rec.event(
+            self.board.now,
+            Category::Action,
+            Level::Ok,
+            cockpit::commands::host::action_started(name, false),
+        );
         let (runner, mut handle) = Runner::new(platform, plan, RunOpts::from_settings(&self.s));
         let task = tokio::spawn(runner.run());
         while let Some(ev) = handle.events.recv().await {
@@ -79,8 +85,12 @@ impl Rig {
                     let text = format!("{name}: {}: {}", titles[index], state.describe());
                     self.board.push_timeline(at, Category::Action, state.level(), text);
                 }
-                RunEvent::Note { level, text } => self.board.push_timeline(at, Category::Action, level, format!("{name}: {text}")),
-                RunEvent::Finished(summary) => self.board.push_timeline(at, Category::Action, summary.level(), summary.headline()),
+                RunEvent::Note { level, text } => {
+                    self.board.push_timeline(at, Category::Action, level, format!("{name}: {text}"))
+                }
+                RunEvent::Finished(summary) => {
+                    self.board.push_timeline(at, Category::Action, summary.level(), summary.headline())
+                }
                 _ => {}
             }
             self.rec.observe(&self.board);
@@ -88,7 +98,6 @@ impl Rig {
         let summary = task.await.expect("run");
         assert!(summary.outcome.ok(), "{name}: {:?}", summary.outcome);
     }
-
 }
 
 fn report_of(root: &Path, from: f64, to: f64) -> Report {

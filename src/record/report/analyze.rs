@@ -1,7 +1,9 @@
 //! From the entries of a recording to the report's facts: the timeline, the three times, the
 //! peaks and the series of the charts.
 
-use super::{DETECT_METRICS, Item, KEY_METRICS, Kind, Peak, RECOVERY_METRICS, RECOVERY_SECS, Report, Run, Series, Times};
+use super::{
+    DETECT_METRICS, Item, KEY_METRICS, Kind, Peak, RECOVERY_METRICS, RECOVERY_SECS, Report, Run, Series, Times,
+};
 use crate::model::MetricId;
 use crate::model::level::Level;
 use crate::model::timeline::Category;
@@ -25,7 +27,12 @@ pub fn build(entries: &[Entry], context: &str, from: f64, to: f64, skipped: usiz
                 start = Some(s);
                 who = s.who.clone();
                 if s.t <= to {
-                    runs.push(Run { t: s.t.max(from), origin: s.origin.clone(), who: s.who.clone(), version: s.version.clone() });
+                    runs.push(Run {
+                        t: s.t.max(from),
+                        origin: s.origin.clone(),
+                        who: s.who.clone(),
+                        version: s.version.clone(),
+                    });
                 }
                 for c in &mut charts {
                     if let Some(id) = c.id
@@ -121,12 +128,7 @@ fn series(id: MetricId, _s: Option<&Start>) -> Series {
 fn replicas_change(name: &str, before: Replicas, now: Replicas) -> Option<String> {
     let mut parts = Vec::new();
     if before.desired != now.desired {
-        parts.push(format!(
-            "desired {} → {} (ready {})",
-            opt(before.desired),
-            opt(now.desired),
-            opt(now.ready)
-        ));
+        parts.push(format!("desired {} → {} (ready {})", opt(before.desired), opt(now.desired), opt(now.ready)));
     }
     if before.pinned != now.pinned || (now.pinned && before.hpa_min != now.hpa_min) {
         parts.push(if now.pinned {
@@ -165,12 +167,14 @@ fn times(crit: &[(f64, bool, bool)], timeline: &[Item]) -> Times {
 
 fn peak(s: &Series) -> Peak {
     let worse_high = s.threshold.higher_is_worse();
-    let best = s.points.iter().filter_map(|(t, v)| v.map(|v| (*t, v))).fold(None, |acc: Option<(f64, f64)>, (t, v)| {
-        match acc {
-            Some((_, pv)) if (worse_high && v <= pv) || (!worse_high && v >= pv) => acc,
-            _ => Some((t, v)),
-        }
-    });
+    let best =
+        s.points.iter().filter_map(|(t, v)| v.map(|v| (*t, v))).fold(
+            None,
+            |acc: Option<(f64, f64)>, (t, v)| match acc {
+                Some((_, pv)) if (worse_high && v <= pv) || (!worse_high && v >= pv) => acc,
+                _ => Some((t, v)),
+            },
+        );
     let unit = s.id.map(|m| m.unit());
     Peak {
         metric: s.metric.clone(),

@@ -42,9 +42,12 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
     let peak_wk = reps.iter().filter_map(|(_, _, w)| w.desired).max();
     let first = reps.first().map(|(_, a, w)| (a.desired, w.desired));
     let scaled = reps.iter().enumerate().find(|(i, (_, a, w))| {
-        *i > 0 && (a.desired == peak_api && first.and_then(|f| f.0) != peak_api || w.desired == peak_wk && first.and_then(|f| f.1) != peak_wk)
+        *i > 0
+            && (a.desired == peak_api && first.and_then(|f| f.0) != peak_api
+                || w.desired == peak_wk && first.and_then(|f| f.1) != peak_wk)
     });
-    let scaled_at = scaled.map(|(i, (t, a, w))| (*t, reps[i - 1].1.desired, a.desired, reps[i - 1].2.desired, w.desired));
+    let scaled_at =
+        scaled.map(|(i, (t, a, w))| (*t, reps[i - 1].1.desired, a.desired, reps[i - 1].2.desired, w.desired));
     let lowered = scaled_at.and_then(|(ts, ..)| {
         reps.iter().find(|(t, a, w)| {
             *t > ts && (a.desired.is_some() && a.desired < peak_api || w.desired.is_some() && w.desired < peak_wk)
@@ -63,10 +66,17 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
         Some((t, a0, a, w0, w)) => {
             done(ITEMS[2], format!("scaled: API {} → {}, workers {} → {}", n(a0), n(a), n(w0), n(w)), t)
         }
-        None => check(ITEMS[2], Mark::Open, "no deployment was scaled above its replicas at the start of the window", None),
+        None => {
+            check(ITEMS[2], Mark::Open, "no deployment was scaled above its replicas at the start of the window", None)
+        }
     });
     out.push(match (r.times.detect, r.times.recover) {
-        (Some(_), Some(t)) => done(ITEMS[3], "a sustained minute with the queue, API p99 and error rate under critical and no emergency condition".into(), t),
+        (Some(_), Some(t)) => done(
+            ITEMS[3],
+            "a sustained minute with the queue, API p99 and error rate under critical and no emergency condition"
+                .into(),
+            t,
+        ),
         (Some(_), None) => check(ITEMS[3], Mark::Open, "not stabilised: still critical at the end of the window", None),
         (None, _) => check(ITEMS[3], Mark::Open, "nothing went critical in the window", None),
     });
@@ -74,7 +84,13 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
     out.push(match lowered {
         Some((t, a, w)) => done(
             ITEMS[5],
-            format!("scaled down from the peak: API {} → {}, workers {} → {}", n(peak_api), n(a.desired), n(peak_wk), n(w.desired)),
+            format!(
+                "scaled down from the peak: API {} → {}, workers {} → {}",
+                n(peak_api),
+                n(a.desired),
+                n(peak_wk),
+                n(w.desired)
+            ),
             *t,
         ),
         None => check(ITEMS[5], Mark::Open, "still at the scaled-up replicas at the end of the window", None),

@@ -33,7 +33,9 @@ pub fn render(r: &Report, tz: &TimeZone) -> String {
     if r.skipped > 0 {
         let _ = writeln!(o, "<p>{} line(s) of the recording could not be read and were skipped.</p>", r.skipped);
     }
-    o.push_str("<h2>Detect, act, recover</h2>\n<table><tr><th></th><th>When</th><th>After the first critical</th></tr>\n");
+    o.push_str(
+        "<h2>Detect, act, recover</h2>\n<table><tr><th></th><th>When</th><th>After the first critical</th></tr>\n",
+    );
     let t = &r.times;
     for (name, v) in [
         ("Detected (first critical)", t.detect),
@@ -71,7 +73,9 @@ pub fn render(r: &Report, tz: &TimeZone) -> String {
             esc(&k.evidence)
         );
     }
-    o.push_str("</ul>\n<h2>Timeline</h2>\n<table><tr><th>Time</th><th>Kind</th><th>Level</th><th>What</th><th>Who</th></tr>\n");
+    o.push_str(
+        "</ul>\n<h2>Timeline</h2>\n<table><tr><th>Time</th><th>Kind</th><th>Level</th><th>What</th><th>Who</th></tr>\n",
+    );
     for i in &r.timeline {
         let _ = writeln!(
             o,

@@ -15,7 +15,11 @@ pub fn render(r: &Report, tz: &TimeZone) -> String {
         let _ = writeln!(o, "Recorded from {} by {} ({}, cockpit {})  ", c(run.t), run.who, run.origin, run.version);
     }
     if r.skipped > 0 {
-        let _ = writeln!(o, "{} line(s) of the recording could not be read (a torn last write) and were skipped.  ", r.skipped);
+        let _ = writeln!(
+            o,
+            "{} line(s) of the recording could not be read (a torn last write) and were skipped.  ",
+            r.skipped
+        );
     }
     o.push('\n');
 
@@ -32,7 +36,14 @@ pub fn render(r: &Report, tz: &TimeZone) -> String {
 
     o.push_str("\n## Peaks\n\n| Metric | Peak | When | Level |\n|---|---|---|---|\n");
     for p in &r.peaks {
-        let _ = writeln!(o, "| {} | {} | {} | {} |", p.label, p.shown, p.t.map(c).unwrap_or_else(|| "—".into()), p.level.word());
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            p.label,
+            p.shown,
+            p.t.map(c).unwrap_or_else(|| "—".into()),
+            p.level.word()
+        );
     }
 
     o.push_str("\n## Emergency Scaling Checklist\n\n");
