@@ -308,6 +308,8 @@ mod tests {
         assert!(e.message.contains("record.keep_days = 0: expected a number of days from 1 to 3660"), "{e}");
         let e = err("[record]\nmax_mib = 0\n");
         assert!(e.message.contains("record.max_mib = 0"), "{e}");
-        assert!(err("[record]\nkeepdays = 3\n").message.contains("record"));
+        let e = err("[record]\nkeepdays = 3\n");
+        assert!(e.message.contains("unknown field `keepdays`") && e.line == 2, "{e}");
+        assert!(err("record = 3\n").message.contains("true, false, or a table"));
     }
 }

@@ -2,6 +2,7 @@
 //! sets the retention (`keep_days`, `max_mib`) and may turn it off with `enabled = false`.
 
 use super::store::Retention;
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -41,18 +42,23 @@ impl Default for Table {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged, expecting = "true, false, or a table with enabled, keep_days and max_mib")]
-enum Either {
-    Switch(bool),
-    Table(Table),
-}
-
 impl<'de> Deserialize<'de> for RecordConfig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match Either::deserialize(d)? {
-            Either::Switch(enabled) => RecordConfig { enabled, ..RecordConfig::default() },
-            Either::Table(t) => RecordConfig { enabled: t.enabled, keep_days: t.keep_days, max_mib: t.max_mib },
-        })
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RecordConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false, or a table with enabled, keep_days and max_mib")
+            }
+            fn visit_bool<E: de::Error>(self, enabled: bool) -> Result<RecordConfig, E> {
+                Ok(RecordConfig { enabled, ..RecordConfig::default() })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RecordConfig, A::Error> {
+                // The table's own errors (an unknown key, a wrong type) are kept whole.
+                let t = Table::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RecordConfig { enabled: t.enabled, keep_days: t.keep_days, max_mib: t.max_mib })
+            }
+        }
+        d.deserialize_any(V)
     }
 }
