@@ -184,6 +184,23 @@ async fn the_report_of_a_recorded_incident_has_the_timeline_the_times_the_checkl
     insta::assert_snapshot!("incident_markdown", normalise(&report::markdown::render(&r, &utc)));
 }
 
+#[tokio::test]
+async fn an_hpa_scaling_on_its_own_is_not_the_checklist_s_scaling() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut rig = Rig::new(dir.path(), EPOCH);
+    rig.watch(1500.0, |_| false);
+    rig.rec.flush();
+    let r = report_of(dir.path(), EPOCH, EPOCH + rig.board.now + 1.0);
+    assert!(r.timeline.iter().any(|i| i.kind == Kind::Replicas), "the HPAs scaled");
+    for item in ["Notify", "Disable auto-scaling", "Scale to safe capacity", "Gradually return", "Re-enable"] {
+        let (m, ev) = mark(&r, item);
+        assert_eq!(m, Mark::Open, "{item}: {ev}");
+    }
+    assert!(mark(&r, "Scale to safe capacity").1.contains("by hand"));
+    assert!(r.times.detect.is_some() && r.times.act.is_none());
+    assert!(report::text::render(&r, &jiff::tz::TimeZone::UTC).contains("acted      not reached"));
+}
+
 /// Well-formed XML: it tokenises, and every element that opens closes in order.
 fn well_formed(svg: &str) {
     let mut stack: Vec<String> = Vec::new();

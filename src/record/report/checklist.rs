@@ -36,22 +36,22 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
     // Pinned: the HPA's minimum raised and held (the recorded replicas say so), else the step.
     let pinned_at = reps.iter().find(|(_, a, w)| a.pinned || w.pinned);
     let pin_step = step_done(&|t| t.contains("HPA") && t.contains("minReplicas"));
-    // Scaled: the first time a deployment reached the highest replicas of the window, from
-    // what it had just before (an HPA's small steps on the way are not the scaling).
-    let peak_api = reps.iter().filter_map(|(_, a, _)| a.desired).max();
-    let peak_wk = reps.iter().filter_map(|(_, _, w)| w.desired).max();
-    let first = reps.first().map(|(_, a, w)| (a.desired, w.desired));
-    let scaled = reps.iter().enumerate().find(|(i, (_, a, w))| {
-        *i > 0
-            && (a.desired == peak_api && first.and_then(|f| f.0) != peak_api
-                || w.desired == peak_wk && first.and_then(|f| f.1) != peak_wk)
+    // Scaled: the deployments' desired replicas raised by hand (an action's scale step, or with
+    // the HPAs pinned), not an HPA's own steps; before → after from the recorded replicas.
+    let scale_step = step_done(&|t| t.contains(": Scale ")).map(|i| i.t);
+    let scaled_at = reps.iter().enumerate().skip(1).find_map(|(i, (t, a, w))| {
+        let (_, a0, w0) = reps[i - 1];
+        let by_hand = a.pinned || w.pinned || scale_step.is_some_and(|s| (s - t).abs() <= 5.0);
+        let up = a.desired > a0.desired || w.desired > w0.desired;
+        (by_hand && up).then_some((*t, a0.desired, a.desired, w0.desired, w.desired))
     });
-    let scaled_at =
-        scaled.map(|(i, (t, a, w))| (*t, reps[i - 1].1.desired, a.desired, reps[i - 1].2.desired, w.desired));
-    let lowered = scaled_at.and_then(|(ts, ..)| {
-        reps.iter().find(|(t, a, w)| {
-            *t > ts && (a.desired.is_some() && a.desired < peak_api || w.desired.is_some() && w.desired < peak_wk)
-        })
+    // Returned: later, a deployment below what the scaling set.
+    let lowered = scaled_at.and_then(|(ts, _, a_s, _, w_s)| {
+        reps.iter()
+            .find(|(t, a, w)| {
+                *t > ts && (a.desired.is_some() && a.desired < a_s || w.desired.is_some() && w.desired < w_s)
+            })
+            .map(|(t, a, w)| (*t, a_s, a.desired, w_s, w.desired))
     });
     let restored = pinned_at.and_then(|(tp, ..)| reps.iter().find(|(t, a, w)| t > tp && !a.pinned && !w.pinned));
     let restore_step = step_done(&|t| t.contains("Restore HPA"));
@@ -66,9 +66,12 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
         Some((t, a0, a, w0, w)) => {
             done(ITEMS[2], format!("scaled: API {} → {}, workers {} → {}", n(a0), n(a), n(w0), n(w)), t)
         }
-        None => {
-            check(ITEMS[2], Mark::Open, "no deployment was scaled above its replicas at the start of the window", None)
-        }
+        None => check(
+            ITEMS[2],
+            Mark::Open,
+            "no deployment was scaled by hand in the window (an HPA's own steps do not count)",
+            None,
+        ),
     });
     out.push(match (r.times.detect, r.times.recover) {
         (Some(_), Some(t)) => done(
@@ -82,18 +85,13 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
     });
     out.push(check(ITEMS[4], Mark::Manual, "not in a recording: for the post-mortem", None));
     out.push(match lowered {
-        Some((t, a, w)) => done(
-            ITEMS[5],
-            format!(
-                "scaled down from the peak: API {} → {}, workers {} → {}",
-                n(peak_api),
-                n(a.desired),
-                n(peak_wk),
-                n(w.desired)
-            ),
-            *t,
-        ),
-        None => check(ITEMS[5], Mark::Open, "still at the scaled-up replicas at the end of the window", None),
+        Some((t, a0, a, w0, w)) => {
+            done(ITEMS[5], format!("scaled down: API {} → {}, workers {} → {}", n(a0), n(a), n(w0), n(w)), t)
+        }
+        None if scaled_at.is_some() => {
+            check(ITEMS[5], Mark::Open, "still at the scaled-up replicas at the end of the window", None)
+        }
+        None => check(ITEMS[5], Mark::Open, "nothing was scaled up, nor back down, in the window", None),
     });
     out.push(match (restored, restore_step) {
         (Some((t, a, w)), _) => done(
