@@ -36,8 +36,7 @@ fn day(scenario: Scenario, secs: f64) -> (u64, usize, f64) {
 }
 
 fn main() {
-    for (name, scenario, secs) in
-        [("soak, 24 h", Scenario::Soak, 86_400.0), ("incident, 1 h", Scenario::Incident, 3600.0)]
+    for (name, scenario, secs) in [("soak, 24 h", Scenario::Soak, 86_400.0), ("incident, 1 h", Scenario::Incident, 3600.0)]
     {
         let (bytes, samples, per) = day(scenario, secs);
         println!(

@@ -181,3 +181,4 @@ fn query_line(cx: &PaneCx, head: String, query: &str, w: usize) -> Vec<Line<'sta
         Span::styled(ellipsize(&query, room), t.style(Role::Text)),
     ])]
 }
+
