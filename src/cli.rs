@@ -82,6 +82,9 @@ pub struct GlobalArgs {
     /// AWS region.
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
+    /// Do not record this run (recordings: the state dir's recordings/, read by `cockpit report`).
+    #[arg(long, global = true)]
+    pub no_record: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +109,9 @@ pub enum Cmd {
     Man,
     /// Print the cockpit's paths, version and build, and what the terminal can do.
     Info(InfoArgs),
+    /// The incident report of a recorded window: timeline, detect/act/recover, peaks, the
+    /// runbook's checklist, charts.
+    Report(ReportArgs),
     /// The effective configuration.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -184,6 +190,31 @@ pub enum Format {
     Text,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    #[default]
+    Markdown,
+    Html,
+    Json,
+    Text,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// The window: this long before now, e.g. 2h, 30m (default: the last 24 hours).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with_all = ["from", "to"])]
+    pub since: Option<f64>,
+    /// Start of the window: RFC 3339 (2026-12-03T13:05:00Z), "2026-12-03 13:05", or HH:MM today.
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// End of the window (default: now), as --from. The recorded context is the global
+    /// --context ("demo" for the simulator; default: the one recorded last in the window).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -82,3 +82,60 @@ fn files_past_the_retention_are_deleted_and_contexts_are_safe_names() {
     FileStore::open(dir.path(), ctx, Retention { keep_days: 14, max_bytes: u64::MAX }).expect("reopen");
     assert_eq!(std::fs::read_dir(&sub).expect("dir").count(), 0, "pruned when opened");
 }
+
+#[test]
+fn demo_skip_records_the_skipped_time_at_the_refresh_interval_ending_now() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut sim = Simulator::new(Scenario::Incident, 1, SimSettings::default());
+    let mut board = Board::new(Default::default(), &SourceId::ALL);
+    let now = 1_800_000_000.0;
+    let skip = 1800.0;
+    // As `cockpit demo --skip 30m`: the simulation's start laid 30 minutes before now.
+    let store = FileStore::open(dir.path(), "demo", Retention::default()).expect("store");
+    let mut rec = Recorder::new(Box::new(store), Recorder::start_for(&board, "demo", "demo", now - skip, 2.0));
+    cockpit::commands::demo::skip_recorded(&mut sim, &mut board, skip, 2.0, &mut rec);
+    assert_eq!(rec.error, None);
+    let (all, _) = cockpit::record::store::read(dir.path(), "demo", now - 3600.0, now + 1.0).expect("read");
+    let times: Vec<f64> =
+        all.iter().filter_map(|e| if let Entry::Sample { t, .. } = e { Some(*t) } else { None }).collect();
+    assert_eq!(times.len(), 900, "a sample every 2 s of the 30 skipped minutes");
+    assert!(times.windows(2).all(|w| (w[1] - w[0] - 2.0).abs() < 1e-6), "at the refresh interval");
+    assert_eq!(times.last().copied(), Some(now), "the skipped time ends now");
+}
+
+#[test]
+fn a_failing_disk_is_one_warning_on_the_status_line_and_the_cockpit_goes_on() {
+    use cockpit::config::keymap::Keymap;
+    use cockpit::config::theme::Theme;
+    use cockpit::ui::app::{App, Mode};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut sim = Simulator::new(Scenario::Baseline, 1, SimSettings::default());
+    let board = Board::new(Default::default(), &SourceId::ALL);
+    let store = FileStore::open(dir.path(), "demo", Retention::default()).expect("store");
+    let mut recorder = Some(Recorder::new(Box::new(store), Recorder::start_for(&board, "demo", "demo", 1.8e9, 2.0)));
+    let theme = Theme::load("dark", None).expect("theme");
+    let keymap = Keymap::load("default", None).expect("keymap");
+    let mut app = App::new(board, theme, keymap, Mode::Demo { scenario: "baseline".into(), seed: 1, speed: 1.0 });
+    // The recordings' directory is gone, and a file stands where it was: every write fails.
+    std::fs::remove_dir_all(dir.path().join("demo")).expect("rm");
+    std::fs::write(dir.path().join("demo"), b"not a directory").expect("file");
+    let mut warned = false;
+    for _ in 0..5 {
+        sim.advance(2.0);
+        cockpit::sim::driver::ingest(&sim, &mut app.board);
+        cockpit::commands::host::record(&mut recorder, &mut warned, &mut app);
+        if let Some(r) = recorder.as_mut() {
+            r.flush();
+        }
+    }
+    let (text, level) = app.status.clone().expect("a warning on the status line");
+    assert!(text.starts_with("recording failed: ") && text.ends_with("(the cockpit goes on)"), "{text}");
+    assert_eq!(level, cockpit::model::Level::Warn);
+    // Once: a later status is not overwritten by the same failure.
+    app.set_status("something else", cockpit::model::Level::Ok);
+    sim.advance(2.0);
+    cockpit::sim::driver::ingest(&sim, &mut app.board);
+    cockpit::commands::host::record(&mut recorder, &mut warned, &mut app);
+    assert_eq!(app.status.as_ref().map(|s| s.0.as_str()), Some("something else"));
+    assert!(app.board.now > 0.0, "the board went on");
+}

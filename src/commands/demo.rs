@@ -75,8 +75,22 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     let scen = scenario(args.scenario);
     let mut sim = Simulator::new(scen, args.seed, sim_settings(&config));
     let mut board = Board::new(config.board_settings(), &SourceId::ALL);
-    if let Some(skip) = args.skip {
-        crate::sim::driver::run_for(&mut sim, &mut board, skip, 5.0);
+    // Simulated time is laid on the wall clock so that the skipped time ends now.
+    let skip = args.skip.unwrap_or(0.0);
+    let origin = format!("demo {} (seed {})", scen.name(), args.seed);
+    let root = crate::record::session::root();
+    let mut opened = crate::record::session::open(
+        &config,
+        &root,
+        &board,
+        &origin,
+        "demo",
+        crate::record::session::wall_now() - skip,
+    );
+    match opened.recorder.as_mut() {
+        Some(rec) => skip_recorded(&mut sim, &mut board, skip, config.refresh_secs, rec),
+        None if skip > 0.0 => crate::sim::driver::run_for(&mut sim, &mut board, skip, 5.0),
+        None => {}
     }
     let sim = Arc::new(Mutex::new(sim));
     let (tx, rx) = mpsc::channel(256);
@@ -85,8 +99,23 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     let mut app = App::new(board, theme, keymap, mode);
     app.user_dir = user_dir;
     app.wall = wall;
-    let mut host = DeskHost::new(backend, demo_jobs(sim, args.speed, &config), &mut app);
+    let mut host =
+        DeskHost::new(backend, demo_jobs(sim, args.speed, &config), &mut app).with_recorder(opened, &mut app);
     super::run_ui(&mut app, rx, &mut host).await
+}
+
+/// `--skip` while recording: the skipped time is sampled at the refresh interval, as if the
+/// cockpit had watched it.
+pub fn skip_recorded(sim: &mut Simulator, board: &mut Board, secs: f64, every: f64, rec: &mut crate::record::Recorder) {
+    let every = every.round().max(1.0);
+    let mut done = 0.0;
+    while done < secs {
+        let step = every.min(secs - done);
+        crate::sim::driver::run_for(sim, board, step, every);
+        done += step;
+        rec.observe(board);
+    }
+    rec.flush();
 }
 
 /// The jobs of `cockpit demo`: on the simulator the demo's driver advances, in real time at

@@ -4,6 +4,9 @@
 
 use crate::actions::Jobs;
 use crate::model::Level;
+use crate::model::timeline::Category;
+use crate::record::Recorder;
+use crate::record::session::Opened;
 use crate::ui::app::{App, Effect};
 use crate::ui::event_loop::{Host, HostEvent};
 
@@ -18,13 +21,45 @@ pub trait Backend: Send {
 pub struct DeskHost<B: Backend> {
     pub backend: B,
     pub jobs: Jobs,
+    /// The run's recording (None: off, or it could not be opened).
+    pub recorder: Option<Recorder>,
+    /// The recording's failure was shown on the status line (once).
+    record_warned: bool,
 }
 
 impl<B: Backend> DeskHost<B> {
     /// Offer the actions on the app (the menu, and an unfinished action to resume).
     pub fn new(backend: B, jobs: Jobs, app: &mut App) -> Self {
         app.attach_actions(jobs.settings().clone(), jobs.unfinished());
-        DeskHost { backend, jobs }
+        DeskHost { backend, jobs, recorder: None, record_warned: false }
+    }
+
+    /// Record the run; a recording that could not be opened is said on the status line.
+    pub fn with_recorder(mut self, opened: Opened, app: &mut App) -> Self {
+        if let Some(w) = opened.warning {
+            app.set_status(w, Level::Warn);
+            self.record_warned = true;
+        }
+        self.recorder = opened.recorder;
+        self
+    }
+}
+
+/// The recorded start of an action (the steps and the end are on the board's timeline; who
+/// ran it is the recording's user).
+pub fn action_started(action: &str, dry_run: bool) -> String {
+    let dry = if dry_run { " (server-side dry run)" } else { "" };
+    format!("{action}: started{dry}")
+}
+
+/// Take in the board; the first failure of the disk is said once on the status line (and in
+/// the log, by the recorder), and the cockpit goes on.
+pub fn record(recorder: &mut Option<Recorder>, warned: &mut bool, app: &mut App) {
+    let Some(r) = recorder else { return };
+    r.observe(&app.board);
+    if let Some(e) = r.error.as_ref().filter(|_| !*warned) {
+        *warned = true;
+        app.set_status(format!("recording failed: {e} (the cockpit goes on)"), Level::Warn);
     }
 }
 
@@ -54,11 +89,20 @@ impl<B: Backend> Host for DeskHost<B> {
     fn effect(&mut self, app: &mut App, e: Effect) {
         match e {
             Effect::SetSpeed(s) => self.backend.set_speed(app, &mut self.jobs, s),
-            e => action_effect(&mut self.jobs, app, e),
+            e => {
+                if let (Some(r), Effect::Run { plan, dry_run, .. }) = (self.recorder.as_mut(), &e) {
+                    r.event(app.board.now, Category::Action, Level::Ok, action_started(&plan.action, *dry_run));
+                }
+                action_effect(&mut self.jobs, app, e)
+            }
         }
     }
 
     async fn next(&mut self) -> Option<HostEvent> {
         self.jobs.next().await.map(HostEvent::Job)
+    }
+
+    fn refreshed(&mut self, app: &mut App) {
+        record(&mut self.recorder, &mut self.record_warned, app);
     }
 }

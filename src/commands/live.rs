@@ -52,7 +52,14 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     app.epoch = Some(jiff::Zoned::now());
     let platform = crate::platform::live::LivePlatform::connect(&config, &targets, clock).await;
     let jobs = Jobs::new(std::sync::Arc::new(platform), ActionSettings::from_config(&config));
-    let mut host = DeskHost::new(backend, jobs, &mut app);
+    let context = match &targets.kube {
+        Some(Ok(k)) => k.context.clone().unwrap_or_else(|| "in-cluster".into()),
+        _ => "live".into(),
+    };
+    let epoch = clock.unix_now() - clock.now();
+    let opened =
+        crate::record::session::open(&config, &crate::record::session::root(), &app.board, "live", &context, epoch);
+    let mut host = DeskHost::new(backend, jobs, &mut app).with_recorder(opened, &mut app);
     let code = super::run_ui(&mut app, rx, &mut host).await;
     drop(host);
     code

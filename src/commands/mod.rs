@@ -9,6 +9,7 @@ pub mod info;
 pub mod live;
 pub mod man;
 pub mod plan_run;
+pub mod report;
 pub mod snapshot;
 
 use crate::cli::GlobalArgs;
@@ -82,6 +83,9 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     }
     if let Some(secs) = g.refresh {
         config.refresh_secs = secs;
+    }
+    if g.no_record {
+        config.record.enabled = false;
     }
     if let Some(ns) = &g.namespace {
         config.kubernetes.namespace = ns.clone();

@@ -45,6 +45,8 @@ pub struct Config {
     pub notify: NotifyConfig,
     pub actions: ActionsConfig,
     pub contexts: BTreeMap<String, ContextConfig>,
+    /// `record = false`, or `[record]` with `keep_days` and `max_mib`.
+    pub record: crate::record::settings::RecordConfig,
 }
 
 impl Default for Config {
@@ -66,6 +68,7 @@ impl Default for Config {
             notify: NotifyConfig::default(),
             actions: ActionsConfig::default(),
             contexts: BTreeMap::new(),
+            record: Default::default(),
         }
     }
 }

@@ -86,6 +86,7 @@ pub fn validate(c: &Config, file: &Path, text: &str) -> Result<(), ConfigError> 
     emergency(c, &mut p);
     sources(c, &mut p);
     actions(c, &mut p);
+    record(c, &mut p);
     let Some(first) = p.0.into_iter().map(|pr| locate(pr, file, text)).min_by_key(|e| (e.line, e.column)) else {
         return Ok(());
     };
@@ -261,6 +262,12 @@ fn actions(c: &Config, p: &mut Problems) {
     secs("rds_timeout_secs", a.rds_timeout_secs, 60, 86_400, "");
 }
 
+fn record(c: &Config, p: &mut Problems) {
+    let r = &c.record;
+    p.number(&["record", "keep_days"], r.keep_days as f64, 1.0..=3660.0, "a number of days from 1 to 3660");
+    p.number(&["record", "max_mib"], r.max_mib as f64, 1.0..=1_048_576.0, "a number of MiB from 1 to 1048576");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +293,23 @@ mod tests {
         let e = err("[thresholds]\nqueue_depth = { warn = \"> 10\" }\n[emergency]\nqueue_depth = -5\n");
         assert_eq!((e.line, e.column), (4, 15), "{e}");
         assert!(e.message.contains("emergency.queue_depth = -5: expected a number of tasks above 0"), "{e}");
+    }
+
+    #[test]
+    fn record_is_a_switch_or_a_table_and_its_bounds_are_checked() {
+        let off = Config::parse(Path::new("c.toml"), "record = false\n").expect("record = false");
+        assert!(!off.record.enabled);
+        let t = Config::parse(Path::new("c.toml"), "[record]\nkeep_days = 3\nmax_mib = 64\n").expect("table");
+        assert!(t.record.enabled);
+        assert_eq!(t.record.retention().max_bytes, 64 * 1024 * 1024);
+        assert!(Config::default().record.enabled, "on unless turned off");
+        let e = err("refresh_secs = 2\n[record]\nkeep_days = 0\n");
+        assert_eq!((e.line, e.column), (3, 13), "{e}");
+        assert!(e.message.contains("record.keep_days = 0: expected a number of days from 1 to 3660"), "{e}");
+        let e = err("[record]\nmax_mib = 0\n");
+        assert!(e.message.contains("record.max_mib = 0"), "{e}");
+        let e = err("[record]\nkeepdays = 3\n");
+        assert!(e.message.contains("unknown field `keepdays`") && e.line == 2, "{e}");
+        assert!(err("record = 3\n").message.contains("true, false, or a table"));
     }
 }

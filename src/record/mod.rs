@@ -4,6 +4,9 @@
 
 pub mod entry;
 pub mod recorder;
+pub mod report;
+pub mod session;
+pub mod settings;
 pub mod store;
 
 pub use entry::{Entry, Replicas, Start};

@@ -114,6 +114,16 @@ impl Recorder {
         Ok(())
     }
 
+    /// Record an event that the board's timeline does not hold (an action's start, with who
+    /// started it), at board time `at`.
+    pub fn event(&mut self, at: f64, cat: crate::model::timeline::Category, lvl: crate::model::Level, text: String) {
+        let e = Entry::Event { t: self.epoch + at, cat, lvl, text };
+        let written = if self.started { self.sink.write(&e) } else { Ok(()) };
+        if let Err(err) = written {
+            self.error = Some(err.to_string());
+        }
+    }
+
     /// Write what is buffered (at the end of a run, and every few seconds).
     pub fn flush(&mut self) {
         if let Err(e) = self.sink.flush() {

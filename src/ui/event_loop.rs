@@ -29,6 +29,8 @@ pub trait Host {
     fn effect(&mut self, app: &mut App, e: Effect);
     /// Wait for the host's next event (a job's); `None` if it has none now or ever.
     fn next(&mut self) -> impl std::future::Future<Output = Option<HostEvent>> + Send;
+    /// The board was refreshed (the recording takes it in).
+    fn refreshed(&mut self, _app: &mut App) {}
 }
 
 /// An event from the host, for `App::host_event`.
@@ -72,7 +74,10 @@ pub async fn run<H: Host>(
                 None => return Ok(Exit::InputClosed),
             },
             u = sources.recv(), if sources_open => match u {
-                Some(u) => app.ingest(u),
+                Some(u) => {
+                    app.ingest(u);
+                    host.refreshed(app);
+                }
                 None => sources_open = false,
             },
             Some(ev) = host.next() => app.host_event(ev),
