@@ -215,6 +215,11 @@ pub struct ReportArgs {
     pub to: Option<String>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
     pub format: ReportFormat,
+    /// The runbook's post-test analysis instead of the incident report: response time
+    /// percentiles, errors, throughput, utilisation, the bottleneck and the scaling
+    /// recommendation (markdown, text or json).
+    #[arg(long)]
+    pub load_test: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -287,3 +287,47 @@ async fn the_binary_reports_a_recording_the_library_wrote_and_names_what_exists_
     let (code, _, err) = cockpit(state.path(), &["--from", "yesterday-ish"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `--load-test`: the runbook's post-test analysis of the recorded incident, through the binary.
+#[tokio::test]
+async fn the_load_test_report_has_percentiles_the_bottleneck_and_a_recommendation() {
+    let state = tempfile::tempdir().expect("tmp");
+    let root = state.path().join("recordings");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs_f64();
+    incident(&root, now - 4200.0).await;
+    let (code, md, err) = cockpit(state.path(), &["--since", "2h", "--load-test"]);
+    assert_eq!(code, 0, "{err}");
+    for part in [
+        "# Load test: demo",
+        "## Response time",
+        "## Errors and throughput",
+        "## Resource utilisation",
+        "## Bottleneck",
+        "was the first resource to cross its warning threshold",
+        "## Scaling recommendation",
+        "recommended",
+    ] {
+        assert!(md.contains(part), "{part} in\n{md}");
+    }
+    let (code, json, err) = cockpit(state.path(), &["--since", "2h", "--load-test", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let l = &v["latency"];
+    let p = |k: &str| l[k].as_f64().unwrap_or_else(|| panic!("{k} in {l}"));
+    assert!(p("p50") <= p("p90") && p("p90") <= p("p99") && p("p99") <= p("max"), "{l}");
+    assert!(v["samples"].as_u64().unwrap_or(0) > 100, "{}", v["samples"]);
+    // The bottleneck is the earliest crossing: no resource that reached a warning did so before.
+    let b_t = v["bottleneck"]["t"].as_f64().expect("a bottleneck in an incident");
+    for r in v["resources"].as_array().expect("resources") {
+        if matches!(r["level"].as_str(), Some("warn" | "crit")) {
+            assert!(r["stat"]["peak_t"].as_f64().expect("peak") >= b_t, "{r} peaked before the bottleneck {b_t}");
+        }
+    }
+    let w = &v["recommendation"]["workers"];
+    let rec = w["recommended"].as_u64().expect("workers recommended");
+    assert!((5..=500).contains(&rec), "held to the test's limits: {w}");
+    assert!(w["needed"].as_u64().expect("needed") >= rec, "{w}");
+    // html is the incident report's format only.
+    let (code, _, err) = cockpit(state.path(), &["--since", "2h", "--load-test", "--format", "html"]);
+    assert_eq!(code, 2, "{err}");
+}

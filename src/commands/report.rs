@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(_setup: Setup, args: ReportArgs, g: &GlobalArgs) -> anyhow::Result<i32> {
+pub fn run(setup: Setup, args: ReportArgs, g: &GlobalArgs) -> anyhow::Result<i32> {
     let tz = TimeZone::system();
     let root = crate::record::session::root();
     let now = crate::record::session::wall_now();
@@ -30,6 +30,20 @@ pub fn run(_setup: Setup, args: ReportArgs, g: &GlobalArgs) -> anyhow::Result<i3
         eprintln!("{}", nothing_there(&root, g.context.as_deref(), from, to, &tz));
         return Ok(EXIT_FAILURE);
     };
+    if args.load_test {
+        let settings = setup.config.board_settings();
+        let lt = report::load_test::build(&entries, &context, from, to, &settings.capacity, &settings.limits);
+        let text = match args.format {
+            ReportFormat::Json => serde_json::to_string_pretty(&lt)? + "\n",
+            ReportFormat::Html => {
+                eprintln!("cockpit report --load-test: html is not offered; use markdown, text or json");
+                return Ok(EXIT_USAGE);
+            }
+            ReportFormat::Markdown | ReportFormat::Text => report::load_test::markdown(&lt, &tz),
+        };
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+        return Ok(EXIT_OK);
+    }
     let r = report::analyze::build(&entries, &context, from, to, skipped);
     let text = match args.format {
         ReportFormat::Markdown => report::markdown::render(&r, &tz),

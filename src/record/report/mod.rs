@@ -7,6 +7,7 @@ pub mod analyze;
 pub mod chart;
 pub mod checklist;
 pub mod html;
+pub mod load_test;
 pub mod markdown;
 pub mod text;
 pub mod window;
