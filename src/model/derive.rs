@@ -77,10 +77,20 @@ impl RateTracker {
             _ => None,
         };
 
-        let arrival_rate = match (throughput, depth_slope) {
-            (Some(t), Some(s)) => Some((t + s).max(0.0)),
-            (Some(t), None) => Some(t),
-            _ => None,
+        // What entered the queue is what left it plus what it grew by, between the ends of the
+        // window (a regression slope would read a queue that fell and rises again as "nothing
+        // arrives"). Without a completion counter: throughput and the slope.
+        let arrival_rate = match first_in_window(&self.completed, from, |e| e.0) {
+            Some(&(t0, c0)) if at - t0 > 0.0 && r.completed_total.is_some() => {
+                let &(_, c1) = self.completed.last().expect("pushed above");
+                let d0 = self.depth.iter().find(|p| p.at >= t0).map(|p| p.value).unwrap_or(depth);
+                Some(((c1.saturating_sub(c0)) as f64 + depth - d0).max(0.0) / (at - t0))
+            }
+            _ => match (throughput, depth_slope) {
+                (Some(t), Some(s)) => Some((t + s).max(0.0)),
+                (Some(t), None) => Some(t),
+                _ => None,
+            },
         };
 
         let wait_secs = throughput.map(|t| {

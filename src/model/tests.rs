@@ -288,3 +288,17 @@ fn a_queue_that_does_not_drain_is_never_ok() {
     }
     assert_eq!(b.reading(MetricId::DrainTime).level, Level::Warn, "{:?}", b.reading(MetricId::DrainTime));
 }
+
+#[test]
+fn arrivals_of_a_queue_that_fell_and_rises_again_are_what_entered_it() {
+    // 10 tasks/s complete all along. For 50 s nothing arrives (the queue falls from 500 to 0),
+    // then 20/s arrive for 10 s (it rises to 100): 200 tasks in 60 s, 3.33/s. A regression slope
+    // of that depth is steeply negative and read "nothing arrives" (0/min) while the queue rose.
+    let mut b = Board::new(BoardSettings::default(), &SourceId::ALL);
+    for i in 0..=60u64 {
+        let depth = if i <= 50 { 500 - i * 10 } else { (i - 50) * 10 };
+        b.ingest(upd(i as f64, redis(depth, 10, i * 10, i * 9, i)));
+    }
+    let arrival = b.rates.arrival_rate.expect("a rate");
+    assert!((arrival - 200.0 / 60.0).abs() < 1e-6, "(600 completed - 400 net fall) / 60 s, got {arrival}");
+}
