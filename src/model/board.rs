@@ -1,8 +1,11 @@
 //! The board: everything the dashboard knows, updated from source events. Pure data, no I/O.
 
-use super::capacity::{self, CapacityParams, ConnectionPlan, Limits, WorkerPlan};
+mod plans;
+mod values;
+
+use super::capacity::{CapacityParams, Limits};
 use super::derive::{QueueRates, RateTracker};
-use super::gap::{Gap, GapKind};
+use super::gap::Gap;
 use super::history::{Point, Ring, Trend, trend};
 use super::level::{Level, Threshold};
 use super::metric::MetricId;
@@ -287,167 +290,6 @@ impl Board {
                 .map(|p| p.value)
                 .fold(q, f64::max);
         }
-    }
-
-    /// The current value of a metric, or why it has none.
-    fn value_of(&self, id: MetricId) -> Result<f64, Gap> {
-        let s = &self.state;
-        use MetricId as M;
-        let src = |source: SourceId| self.source_gap(source);
-        match id {
-            M::WorkerCpu | M::WorkerMemory | M::ApiCpu | M::ApiMemory => {
-                let k = s.kube.as_ref().ok_or_else(|| src(SourceId::Kube))?;
-                let w = if matches!(id, M::WorkerCpu | M::WorkerMemory) {
-                    super::state::Workload::Workers
-                } else {
-                    super::state::Workload::Api
-                };
-                let ws = k.workload(w);
-                let u = ws.usage.ok_or_else(|| {
-                    let name = ws.deployment.as_ref().map(|d| d.name.as_str()).unwrap_or(w.label());
-                    Gap::new(
-                        GapKind::NoData,
-                        format!("metrics.k8s.io served no pod metrics for {name} (is metrics-server installed?)"),
-                    )
-                })?;
-                Ok(if matches!(id, M::WorkerCpu | M::ApiCpu) { u.cpu_pct } else { u.memory_pct })
-            }
-            M::QueueDepth => s.redis.as_ref().map(|r| r.depth() as f64).ok_or_else(|| src(SourceId::Redis)),
-            M::InFlight => s.redis.as_ref().map(|r| r.in_flight as f64).ok_or_else(|| src(SourceId::Redis)),
-            M::AgentWait | M::Throughput | M::DrainTime => {
-                s.redis.as_ref().ok_or_else(|| src(SourceId::Redis))?;
-                let v = match id {
-                    M::AgentWait => self.rates.wait_secs,
-                    M::Throughput => self.rates.throughput.map(|t| t * 60.0),
-                    _ => self.rates.drain_secs,
-                };
-                v.ok_or_else(|| Gap::new(GapKind::Waiting, "a rate needs two samples of the queue"))
-            }
-            M::RedisMemory => {
-                let r = s.redis.as_ref();
-                if let Some(r) = r.filter(|r| r.max_memory > 0) {
-                    return Ok(r.used_memory as f64 * 100.0 / r.max_memory as f64);
-                }
-                if let Some(v) = s.cloud.as_ref().and_then(|c| c.cache_memory_pct) {
-                    return Ok(v);
-                }
-                let r = r.ok_or_else(|| src(SourceId::Redis))?;
-                Err(Gap::new(
-                    GapKind::NoLimit,
-                    format!(
-                        "maxmemory is 0 (no limit): {} used, and a share of no limit means nothing",
-                        super::units::bytes(r.used_memory as f64)
-                    ),
-                )
-                .setting("maxmemory on the Redis server, or aws.elasticache_nodes for ElastiCache's own percentage"))
-            }
-            M::RedisClients => {
-                let r = s.redis.as_ref().ok_or_else(|| src(SourceId::Redis))?;
-                if r.max_clients == 0 {
-                    return Err(Gap::new(GapKind::NoLimit, format!("maxclients is 0: {} clients", r.clients)));
-                }
-                Ok(r.clients as f64 * 100.0 / r.max_clients as f64)
-            }
-            M::RedisHitRate => {
-                s.redis.as_ref().ok_or_else(|| src(SourceId::Redis))?;
-                self.rates.hit_rate.ok_or_else(|| {
-                    Gap::new(GapKind::NoTraffic, "no keyspace hits or misses in the last minute: nothing to rate")
-                })
-            }
-            M::RedisOps => s.redis.as_ref().map(|r| r.ops_per_sec).ok_or_else(|| src(SourceId::Redis)),
-            M::ApiP99 | M::ApiErrorRate | M::ApiRps | M::DbCpu => {
-                let c = s.cloud.as_ref().ok_or_else(|| src(SourceId::CloudWatch))?;
-                let v = match id {
-                    M::ApiP99 => c.api_p99_ms,
-                    M::ApiErrorRate => c.api_5xx_pct,
-                    M::ApiRps => c.api_rps,
-                    _ => c.db_cpu_pct,
-                };
-                v.ok_or_else(|| {
-                    c.gaps.get(&id).cloned().unwrap_or_else(|| {
-                        Gap::new(GapKind::NoData, "CloudWatch returned no datapoint in the last 10 minutes")
-                    })
-                })
-            }
-            M::DbConnections => {
-                let p = s.postgres.as_ref().ok_or_else(|| src(SourceId::Postgres))?;
-                if p.max_connections == 0 {
-                    return Err(Gap::new(GapKind::NoData, "the server did not tell its max_connections"));
-                }
-                Ok(p.total as f64 * 100.0 / p.max_connections as f64)
-            }
-            M::ReplicaLag => {
-                let p = s.postgres.as_ref().ok_or_else(|| src(SourceId::Postgres))?;
-                p.replica_lag.iter().map(|(_, l)| *l).reduce(f64::max).ok_or_else(|| {
-                    Gap::new(GapKind::NoReplicas, "no replica reports lag (pg_stat_replication is empty here)")
-                })
-            }
-            M::DbRoundTrip => s.postgres.as_ref().map(|p| p.round_trip_ms).ok_or_else(|| src(SourceId::Postgres)),
-        }
-    }
-
-    /// A queue that does not drain is never OK. While it holds no more than the ready workers
-    /// clear in the target queue time it is flow more than backlog (a warning: it grows); past
-    /// that, it is a backlog that will not clear (the threshold's critical level).
-    fn never_draining_level(&self, th: Threshold) -> Level {
-        let depth = self.state.redis.as_ref().map(|r| r.depth() as f64).unwrap_or(0.0);
-        let flow = self.rates.throughput.unwrap_or(0.0) * self.settings.capacity.target_queue_secs;
-        let backlog = th.level(f64::INFINITY).max(Level::Warn);
-        if depth <= flow { Level::Warn } else { backlog }
-    }
-
-    /// Why a source has given no data: not configured, not answered yet, or failing.
-    fn source_gap(&self, source: SourceId) -> Gap {
-        match self.status.get(&source) {
-            Some(SourceStatus::NotConfigured) | None => {
-                Gap::new(GapKind::NotConfigured, format!("{source} is not configured")).setting(source.setting())
-            }
-            Some(SourceStatus::Connecting) | Some(SourceStatus::Live { .. }) => {
-                Gap::new(GapKind::Waiting, format!("no answer from {source} yet"))
-            }
-            Some(SourceStatus::Stale { failure, .. }) => {
-                Gap::new(GapKind::NoData, format!("{source} has not answered since the start: {failure}"))
-            }
-        }
-    }
-
-    /// The runbook's emergency conditions that hold now, worded for a banner.
-    pub fn emergency_reasons(&self) -> Vec<String> {
-        let e = &self.settings.emergency;
-        let mut out = Vec::new();
-        let q = self.reading(MetricId::QueueDepth);
-        let growing = self.rates.depth_slope.is_some_and(|s| s > 0.0);
-        if let Some(v) = q.value.filter(|v| *v > e.queue_depth && growing) {
-            out.push(format!("queue {} > {} and growing", q.id.unit().format(v), e.queue_depth));
-        }
-        if let Some(v) = self.reading(MetricId::ApiP99).value.filter(|v| *v > e.api_latency_ms) {
-            out.push(format!(
-                "API p99 {} > {}",
-                MetricId::ApiP99.unit().format(v),
-                MetricId::ApiP99.unit().format(e.api_latency_ms)
-            ));
-        }
-        if let Some(v) = self.reading(MetricId::ApiErrorRate).value.filter(|v| *v > e.error_rate_pct) {
-            out.push(format!("error rate {v:.1}% > {}%", e.error_rate_pct));
-        }
-        out
-    }
-
-    pub fn current_replicas(&self, w: super::state::Workload) -> Option<u32> {
-        self.state.kube.as_ref().and_then(|k| k.workload(w).deployment.as_ref()).map(|d| d.desired)
-    }
-
-    /// The worker formula on the current queue and arrival rate.
-    pub fn worker_plan(&self) -> WorkerPlan {
-        let q = self.reading(MetricId::QueueDepth).value.unwrap_or(0.0);
-        let lambda = self.rates.arrival_rate.unwrap_or(0.0);
-        capacity::workers(q, lambda, &self.settings.capacity, &self.settings.limits)
-    }
-
-    /// The connection formula at the given pod counts.
-    pub fn connection_plan(&self, api_pods: u32, workers: u32) -> ConnectionPlan {
-        let max = self.state.postgres.as_ref().map(|p| p.max_connections).unwrap_or(0);
-        capacity::connections(api_pods, workers, max, &self.settings.capacity)
     }
 }
 
