@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub(super) const NOTHING_CONFIGURED: &str = "cockpit: no live source is configured: no kubeconfig (--kubeconfig, KUBECONFIG, \
-     ~/.kube/config or in-cluster), no REDIS_URL, no DATABASE_URL or PGHOST, no AWS credentials.\n\
+     ~/.kube/config or in-cluster), no REDIS_URL, no DATABASE_URL, PGHOST or PGSERVICE, no AWS credentials.\n\
      `cockpit check` says what each source needs; `cockpit demo` shows the cockpit on its simulator.";
 
 /// What lives beside the app on the live platform: the source tasks.
