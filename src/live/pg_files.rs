@@ -77,11 +77,7 @@ pub fn service(env: &Env) -> Option<Result<String, String>> {
     );
     for f in &files {
         if let Some(pairs) = section(f, name) {
-            let text = pairs
-                .iter()
-                .map(|(k, v)| format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'")))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = pairs.iter().map(|(k, v)| pair(k, v)).collect::<Vec<_>>().join(" ");
             return Some(Ok(text));
         }
     }
@@ -109,6 +105,11 @@ fn section(path: &Path, name: &str) -> Option<Vec<(String, String)>> {
         }
     }
     found.then_some(out)
+}
+
+/// `key='value'` in libpq's connection-string quoting.
+pub fn pair(key: &str, value: &str) -> String {
+    format!("{key}='{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 fn home(env: &Env) -> Option<PathBuf> {

@@ -85,11 +85,7 @@ fn from_pg_env(env: &Env) -> String {
         ("connect_timeout", "PGCONNECT_TIMEOUT"),
         ("application_name", "PGAPPNAME"),
     ];
-    pairs
-        .iter()
-        .filter_map(|(k, var)| env.get(var).map(|v| format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))))
-        .collect::<Vec<_>>()
-        .join(" ")
+    pairs.iter().filter_map(|(k, var)| env.get(var).map(|v| super::pg_files::pair(k, v))).collect::<Vec<_>>().join(" ")
 }
 
 fn build(cfg: &PostgresConfig, env: &Env, text: &str) -> Result<PgTarget, SourceFailure> {

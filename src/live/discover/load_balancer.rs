@@ -116,10 +116,7 @@ async fn hostnames(k: &KubeSide) -> Result<Vec<(String, String)>, Gap> {
             .flatten()
             .filter_map(|i| i.hostname.clone())
             .collect();
-        if hosts.is_empty() {
-            no_status.push(format!("{from} has no load balancer hostname in its status yet"));
-        }
-        out.extend(hosts.into_iter().map(|h| (h, from.clone())));
+        found(from, hosts, &mut out, &mut no_status);
     }
     for s in &api {
         if s.spec.as_ref().and_then(|sp| sp.type_.as_deref()) != Some("LoadBalancer") {
@@ -135,10 +132,7 @@ async fn hostnames(k: &KubeSide) -> Result<Vec<(String, String)>, Gap> {
             .flatten()
             .filter_map(|i| i.hostname.clone())
             .collect();
-        if hosts.is_empty() {
-            no_status.push(format!("{from} has no load balancer hostname in its status yet"));
-        }
-        out.extend(hosts.into_iter().map(|h| (h, from.clone())));
+        found(from, hosts, &mut out, &mut no_status);
     }
     if out.is_empty() {
         let mut reason = format!("no Ingress or LoadBalancer Service for {} in {ns}", k.api_deployment);
@@ -182,6 +176,15 @@ async fn describe_load_balancers(
         }
     }
     Ok(out)
+}
+
+/// The hostnames a resource's status gives, each with where it came from; or that it gives none
+/// yet (an Ingress controller writes it after a while).
+fn found(from: String, hosts: Vec<String>, out: &mut Vec<(String, String)>, no_status: &mut Vec<String>) {
+    if hosts.is_empty() {
+        no_status.push(format!("{from} has no load balancer hostname in its status yet"));
+    }
+    out.extend(hosts.into_iter().map(|h| (h, from.clone())));
 }
 
 #[cfg(test)]

@@ -148,8 +148,9 @@ pub fn build(entries: &[Entry], context: &str, from: f64, to: f64, p: &CapacityP
         })
         .min_by(|a, b| a.t.total_cmp(&b.t));
     let mut notes = Vec::new();
+    let worker_throughput = stat(of(MetricId::Throughput));
     let workers = stat(of(MetricId::QueueDepth)).map(|q| {
-        let lambda = stat(of(MetricId::Throughput)).map(|s| s.peak / 60.0).unwrap_or(0.0);
+        let lambda = worker_throughput.map(|s| s.peak / 60.0).unwrap_or(0.0);
         crate::model::capacity::workers(q.peak, lambda, p, limits)
     });
     if workers.as_ref().is_some_and(|w| w.exceeds_max) {
@@ -181,7 +182,7 @@ pub fn build(entries: &[Entry], context: &str, from: f64, to: f64, p: &CapacityP
         latency: percentiles(of(MetricId::ApiP99)),
         errors: stat(of(MetricId::ApiErrorRate)),
         api_rps: stat(of(MetricId::ApiRps)),
-        worker_throughput: stat(of(MetricId::Throughput)),
+        worker_throughput,
         resources,
         bottleneck,
         recommendation: Recommendation { workers, api_pods, notes },

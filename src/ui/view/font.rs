@@ -51,11 +51,6 @@ pub fn render(text: &str) -> Option<[String; ROWS]> {
     Some(rows)
 }
 
-/// The width of `render(text)` in columns (0 when it is not drawn large).
-pub fn width(text: &str) -> usize {
-    render(text).map(|r| r[0].chars().count()).unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +70,5 @@ mod tests {
     fn words_are_not_drawn_large() {
         assert!(render("no traffic").is_none());
         assert!(render("waiting").is_none());
-        assert_eq!(width("waiting"), 0);
     }
 }

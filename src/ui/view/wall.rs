@@ -72,9 +72,10 @@ fn tile(f: &mut Frame, app: &App, id: MetricId, area: Rect) {
     let w = inner.width as usize;
     let value = r.formatted();
     let mut lines: Vec<Line> = Vec::new();
-    match font::render(&value).filter(|_| font::width(&value) <= w) {
-        Some(big) => {
-            let pad = (w - font::width(&value)) / 2;
+    let big = font::render(&value).map(|rows| (rows[0].chars().count(), rows)).filter(|(bw, _)| *bw <= w);
+    match big {
+        Some((bw, big)) => {
+            let pad = (w - bw) / 2;
             for row in big {
                 lines.push(Line::styled(format!("{}{row}", " ".repeat(pad)), widgets::quiet(t, l)));
             }
