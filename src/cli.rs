@@ -85,6 +85,14 @@ pub struct GlobalArgs {
     /// Do not record this run (recordings: the state dir's recordings/, read by `cockpit report`).
     #[arg(long, global = true)]
     pub no_record: bool,
+    /// Also publish what this cockpit sees to the war room's stream, for `cockpit watch`
+    /// (when no other collector publishes it).
+    #[arg(long, global = true)]
+    pub share: bool,
+    /// The Redis of the war room's stream (overrides share.url; default: the platform's own,
+    /// redis.url or REDIS_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub share_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +123,33 @@ pub enum Cmd {
     /// The effective configuration.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Poll the platform without a screen and publish it to the war room's stream (one
+    /// collector per stream publishes; another waits and takes over when it dies).
+    Collect(CollectArgs),
+    /// Follow the war room's stream: the whole cockpit, read-only, with no request to the
+    /// platform (the stream's name: --context, share.name, or the only one there is).
+    Watch(WatchArgs),
+}
+
+/// `cockpit collect`.
+#[derive(Debug, Args, Clone)]
+pub struct CollectArgs {
+    /// Publish the embedded simulator instead of the live platform (for training and tests).
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub sim: DemoArgs,
+}
+
+/// `cockpit watch`.
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    /// Print what the stream shows now (as `cockpit snapshot` does) and exit.
+    #[arg(long)]
+    pub snapshot: bool,
+    /// The snapshot's format.
+    #[arg(long, value_enum, default_value_t = Format::Text, requires = "snapshot")]
+    pub format: Format,
 }
 
 /// `cockpit config ...`.

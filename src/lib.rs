@@ -9,6 +9,7 @@ pub mod logging;
 pub mod model;
 pub mod platform;
 pub mod record;
+pub mod share;
 pub mod sim;
 pub mod sources;
 pub mod ui;

@@ -60,6 +60,8 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             Some(Cmd::Plan(args)) => commands::plan_run::plan(setup, args).await,
             Some(Cmd::Run(args)) => commands::plan_run::run(setup, args.into_action_args()).await,
             Some(Cmd::Report(args)) => commands::report::run(setup, args, &cli.global),
+            Some(Cmd::Collect(args)) => commands::collect::run(setup, args).await,
+            Some(Cmd::Watch(args)) => commands::watch::run(setup, args).await,
             Some(Cmd::Completions(_) | Cmd::Man | Cmd::Info(_)) => unreachable!("answered before the setup"),
         }
     })

@@ -71,7 +71,7 @@ impl Backend for DemoBackend {
 }
 
 pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
-    let Setup { config, theme, keymap, user_dir, wall, .. } = setup;
+    let Setup { config, theme, keymap, user_dir, wall, share, .. } = setup;
     let scen = scenario(args.scenario);
     let mut sim = Simulator::new(scen, args.seed, sim_settings(&config));
     let mut board = Board::new(config.board_settings(), &SourceId::ALL);
@@ -79,14 +79,22 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     let skip = args.skip.unwrap_or(0.0);
     let origin = format!("demo {} (seed {})", scen.name(), args.seed);
     let root = crate::record::session::root();
-    let mut opened = crate::record::session::open(
-        &config,
-        &root,
-        &board,
-        &origin,
-        "demo",
-        crate::record::session::wall_now() - skip,
-    );
+    let epoch = crate::record::session::wall_now() - skip;
+    let sharing = if share {
+        let refresh = demo_refresh(&config);
+        match super::share::start_for_screen(&config, &board, &SourceId::ALL, origin.clone(), true, epoch, refresh, "demo")
+        {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("cockpit demo --share: {e}");
+                return Ok(super::EXIT_USAGE);
+            }
+        }
+    } else {
+        None
+    };
+    let mut opened =
+        crate::record::session::open_with(&config, &root, &board, &origin, "demo", epoch, sharing.as_ref().map(|s| s.sink()));
     match opened.recorder.as_mut() {
         Some(rec) => skip_recorded(&mut sim, &mut board, skip, config.refresh_secs, rec),
         None if skip > 0.0 => crate::sim::driver::run_for(&mut sim, &mut board, skip, 5.0),
@@ -94,6 +102,13 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     }
     let sim = Arc::new(Mutex::new(sim));
     let (tx, rx) = mpsc::channel(256);
+    let (tx, tap) = match &sharing {
+        Some(s) => {
+            let (t, task) = s.tap(tx);
+            (t, Some(task))
+        }
+        None => (tx, None),
+    };
     let backend = DemoBackend::new(sim.clone(), args.speed, demo_refresh(&config), tx);
     let mode = Mode::Demo { scenario: scen.name().to_string(), seed: args.seed, speed: args.speed };
     let mut app = App::new(board, theme, keymap, mode);
@@ -101,7 +116,16 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     app.wall = wall;
     let mut host =
         DeskHost::new(backend, demo_jobs(sim, args.speed, &config), &mut app).with_recorder(opened, &mut app);
-    super::run_ui(&mut app, rx, &mut host).await
+    host.share = sharing.as_ref().map(|s| s.status());
+    let code = super::run_ui(&mut app, rx, &mut host).await;
+    drop(host);
+    if let Some(t) = tap {
+        t.abort();
+    }
+    if let Some(s) = sharing {
+        s.stop().await;
+    }
+    code
 }
 
 /// `--skip` while recording: the skipped time is sampled at the refresh interval, as if the

@@ -25,13 +25,15 @@ pub struct DeskHost<B: Backend> {
     pub recorder: Option<Recorder>,
     /// The recording's failure was shown on the status line (once).
     record_warned: bool,
+    /// `--share`: the publisher's role, said on the status line when it changes.
+    pub share: Option<super::share::ShareStatus>,
 }
 
 impl<B: Backend> DeskHost<B> {
     /// Offer the actions on the app (the menu, and an unfinished action to resume).
     pub fn new(backend: B, jobs: Jobs, app: &mut App) -> Self {
         app.attach_actions(jobs.settings().clone(), jobs.unfinished());
-        DeskHost { backend, jobs, recorder: None, record_warned: false }
+        DeskHost { backend, jobs, recorder: None, record_warned: false, share: None }
     }
 
     /// Record the run; a recording that could not be opened is said on the status line.
@@ -104,5 +106,8 @@ impl<B: Backend> Host for DeskHost<B> {
 
     fn refreshed(&mut self, app: &mut App) {
         record(&mut self.recorder, &mut self.record_warned, app);
+        if let Some((text, level)) = self.share.as_mut().and_then(|s| s.changed()) {
+            app.set_status(text, level);
+        }
     }
 }

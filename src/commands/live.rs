@@ -35,7 +35,7 @@ impl Backend for LiveBackend {
 
 /// The full-screen cockpit on the live sources.
 pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
-    let Setup { config, theme, keymap, user_dir, wall, .. } = setup;
+    let Setup { config, theme, keymap, user_dir, wall, share, .. } = setup;
     let targets = Targets::resolve(&config, &Env::process()).await;
     let configured = targets.configured();
     if configured.is_empty() {
@@ -44,24 +44,56 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     }
     let clock = Clock::start();
     let board = Board::new(config.board_settings(), &configured);
+    let context = match &targets.kube {
+        Some(Ok(k)) => k.context.clone().unwrap_or_else(|| "in-cluster".into()),
+        _ => "live".into(),
+    };
+    let epoch = clock.unix_now() - clock.now();
+    let sharing = if share {
+        let refresh = crate::sources::Intervals::from_config(&config).refresh;
+        match super::share::start_for_screen(&config, &board, &configured, targets.describe(), false, epoch, refresh, &context) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("cockpit --share: {e}");
+                return Ok(super::EXIT_USAGE);
+            }
+        }
+    } else {
+        None
+    };
     let (tx, rx) = mpsc::channel(256);
-    let backend = LiveBackend { tasks: crate::sources::spawn_all(&targets, &config, clock, tx) };
+    let (tx, mut tap) = match &sharing {
+        Some(s) => {
+            let (t, task) = s.tap(tx);
+            (t, Some(task))
+        }
+        None => (tx, None),
+    };
+    let mut tasks = crate::sources::spawn_all(&targets, &config, clock, tx);
+    tasks.extend(tap.take());
+    let backend = LiveBackend { tasks };
     let mut app = App::new(board, theme, keymap, Mode::Live { target: targets.describe() });
     app.user_dir = user_dir;
     app.wall = wall;
     app.epoch = Some(jiff::Zoned::now());
     let platform = crate::platform::live::LivePlatform::connect(&config, &targets, clock).await;
     let jobs = Jobs::new(std::sync::Arc::new(platform), ActionSettings::from_config(&config));
-    let context = match &targets.kube {
-        Some(Ok(k)) => k.context.clone().unwrap_or_else(|| "in-cluster".into()),
-        _ => "live".into(),
-    };
-    let epoch = clock.unix_now() - clock.now();
-    let opened =
-        crate::record::session::open(&config, &crate::record::session::root(), &app.board, "live", &context, epoch);
+    let opened = crate::record::session::open_with(
+        &config,
+        &crate::record::session::root(),
+        &app.board,
+        "live",
+        &context,
+        epoch,
+        sharing.as_ref().map(|s| s.sink()),
+    );
     let mut host = DeskHost::new(backend, jobs, &mut app).with_recorder(opened, &mut app);
+    host.share = sharing.as_ref().map(|s| s.status());
     let code = super::run_ui(&mut app, rx, &mut host).await;
     drop(host);
+    if let Some(s) = sharing {
+        s.stop().await;
+    }
     code
 }
 

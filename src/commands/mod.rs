@@ -1,6 +1,7 @@
 //! The subcommands. Each returns the process exit status.
 
 pub mod check;
+pub mod collect;
 pub mod completions;
 pub mod config_show;
 pub mod demo;
@@ -10,7 +11,9 @@ pub mod live;
 pub mod man;
 pub mod plan_run;
 pub mod report;
+pub mod share;
 pub mod snapshot;
+pub mod watch;
 
 use crate::cli::GlobalArgs;
 use crate::config::keymap::Keymap;
@@ -72,6 +75,8 @@ pub struct Setup {
     pub user_dir: Option<PathBuf>,
     /// `--wall`: start in the war-room wall view.
     pub wall: bool,
+    /// `--share`: also publish to the war room's stream.
+    pub share: bool,
 }
 
 /// Load the config, theme and keymap; any error names its file, line and column.
@@ -86,6 +91,9 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     }
     if g.no_record {
         config.record.enabled = false;
+    }
+    if let Some(url) = &g.share_url {
+        config.share.url = Some(url.clone());
     }
     if let Some(ns) = &g.namespace {
         config.kubernetes.namespace = ns.clone();
@@ -121,5 +129,5 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     let theme = Theme::load(&theme_name, user_dir.as_deref()).map_err(|e| blame("theme", theme_from_file, e))?;
     let keymap_name = g.keymap.clone().unwrap_or_else(|| config.keymap.clone());
     let keymap = Keymap::load(&keymap_name, user_dir.as_deref()).map_err(|e| blame("keymap", g.keymap.is_none(), e))?;
-    Ok(Setup { config, config_path: loaded.path, theme, keymap, user_dir, wall: g.wall })
+    Ok(Setup { config, config_path: loaded.path, theme, keymap, user_dir, wall: g.wall, share: g.share })
 }

@@ -47,6 +47,8 @@ pub struct Config {
     pub contexts: BTreeMap<String, ContextConfig>,
     /// `record = false`, or `[record]` with `keep_days` and `max_mib`.
     pub record: crate::record::settings::RecordConfig,
+    /// `[share]`: the war room's stream (its Redis, its name, how much history it keeps).
+    pub share: crate::share::settings::ShareConfig,
 }
 
 impl Default for Config {
@@ -69,6 +71,7 @@ impl Default for Config {
             actions: ActionsConfig::default(),
             contexts: BTreeMap::new(),
             record: Default::default(),
+            share: Default::default(),
         }
     }
 }

@@ -87,6 +87,7 @@ pub fn validate(c: &Config, file: &Path, text: &str) -> Result<(), ConfigError> 
     sources(c, &mut p);
     actions(c, &mut p);
     record(c, &mut p);
+    share(c, &mut p);
     let Some(first) = p.0.into_iter().map(|pr| locate(pr, file, text)).min_by_key(|e| (e.line, e.column)) else {
         return Ok(());
     };
@@ -260,6 +261,20 @@ fn actions(c: &Config, p: &mut Problems) {
     secs("drain_timeout_secs", a.drain_timeout_secs, 60, 240 * 60, "");
     secs("scale_down_wait_secs", a.scale_down_wait_secs, 0, 86_400, "");
     secs("rds_timeout_secs", a.rds_timeout_secs, 60, 86_400, "");
+}
+
+fn share(c: &Config, p: &mut Problems) {
+    let s = &c.share;
+    p.number(&["share", "history_minutes"], s.history_minutes as f64, 10.0..=10_080.0, "minutes from 10 to 10080 (a week)");
+    p.number(
+        &["share", "history_max_entries"],
+        s.history_max_entries as f64,
+        1000.0..=10_000_000.0,
+        "a number of entries from 1000 to 10000000",
+    );
+    if let Some(name) = &s.name {
+        p.name(&["share", "name"], name);
+    }
 }
 
 fn record(c: &Config, p: &mut Problems) {

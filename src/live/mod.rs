@@ -69,6 +69,17 @@ impl Clock {
         Clock { start: Instant::now(), start_wall: wall }
     }
 
+    /// A clock whose zero is the wall-clock `epoch` (Unix seconds, in the past): a collector
+    /// that takes over keeps its predecessor's times.
+    pub fn at_epoch(epoch: f64) -> Clock {
+        let now = Clock::start();
+        let behind = (now.start_wall - epoch).max(0.0);
+        match now.start.checked_sub(std::time::Duration::from_secs_f64(behind)) {
+            Some(start) => Clock { start, start_wall: epoch },
+            None => now,
+        }
+    }
+
     /// Seconds since the start.
     pub fn now(&self) -> f64 {
         self.start.elapsed().as_secs_f64()

@@ -15,8 +15,8 @@ use super::state::{PlatformState, SourceData};
 use super::timeline::{Category, TimelineEntry};
 use std::collections::BTreeMap;
 
-/// One refresh of one source, as it arrives in the app channel.
-#[derive(Debug, Clone, PartialEq)]
+/// One refresh of one source, as it arrives in the app channel (and on the shared stream).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SourceUpdate {
     pub source: SourceId,
     /// Seconds on the app clock.
@@ -25,7 +25,7 @@ pub struct SourceUpdate {
 }
 
 /// What the board needs from the configuration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BoardSettings {
     pub thresholds: BTreeMap<MetricId, Threshold>,
     pub limits: Limits,
@@ -223,6 +223,25 @@ impl Board {
                 self.recompute(source, u.at, false);
             }
         }
+    }
+
+    /// A past value of a metric, from a recording (a viewer's history at join): into the
+    /// sparkline and the trend, not into the reading.
+    pub fn backfill_point(&mut self, id: MetricId, p: Point) {
+        if p.value.is_finite() {
+            self.history.get_mut(&id).expect("every metric has a ring").push(p);
+            self.version += 1;
+        }
+    }
+
+    /// A past timeline entry, from a recording. A Kubernetes event is then not repeated when
+    /// the event list that holds it arrives.
+    pub fn backfill_event(&mut self, e: TimelineEntry) {
+        if e.category == Category::Cluster {
+            self.last_event_at = self.last_event_at.max(e.at);
+        }
+        self.timeline.push(e);
+        self.version += 1;
     }
 
     /// Mark a source as not configured (e.g. after config reload).

@@ -14,6 +14,31 @@ pub trait Sink: Send {
     fn flush(&mut self) -> io::Result<()>;
 }
 
+/// Several sinks at once (the local file and the shared stream): each gets every entry; the
+/// first error is returned after all have been tried.
+pub struct Tee(pub Vec<Box<dyn Sink>>);
+
+impl Sink for Tee {
+    fn write(&mut self, e: &Entry) -> io::Result<()> {
+        let mut first = Ok(());
+        for s in &mut self.0 {
+            if let Err(err) = s.write(e) {
+                first = first.and(Err(err));
+            }
+        }
+        first
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let mut first = Ok(());
+        for s in &mut self.0 {
+            if let Err(err) = s.flush() {
+                first = first.and(Err(err));
+            }
+        }
+        first
+    }
+}
+
 pub struct Recorder {
     sink: Box<dyn Sink>,
     /// Wall-clock seconds at the board's time zero.

@@ -2,7 +2,7 @@
 //! the config turns it off. A recording that cannot be opened is a warning, never a failure.
 
 use super::entry::Start;
-use super::recorder::Recorder;
+use super::recorder::{Recorder, Sink, Tee};
 use super::store::FileStore;
 use crate::config::Config;
 use crate::model::Board;
@@ -26,16 +26,36 @@ pub struct Opened {
 
 /// Open the recorder of a run whose board time zero is at wall-clock `epoch`.
 pub fn open(config: &Config, root: &Path, board: &Board, origin: &str, context: &str, epoch: f64) -> Opened {
-    if !config.record.enabled {
-        return Opened { recorder: None, warning: None };
-    }
+    open_with(config, root, board, origin, context, epoch, None)
+}
+
+/// Open the recorder, also writing into `shared` (the war room's stream) when given: the
+/// stream is recorded into even when the local file is off or cannot be opened.
+pub fn open_with(
+    config: &Config,
+    root: &Path,
+    board: &Board,
+    origin: &str,
+    context: &str,
+    epoch: f64,
+    shared: Option<Box<dyn Sink>>,
+) -> Opened {
     let start: Start = Recorder::start_for(board, origin, context, epoch, config.refresh_secs);
-    match FileStore::open(root, context, config.record.retention()) {
-        Ok(store) => Opened { recorder: Some(Recorder::new(Box::new(store), start)), warning: None },
-        Err(e) => {
-            let text = format!("recording off: cannot open {}: {e}", root.display());
-            tracing::warn!("{text}");
-            Opened { recorder: None, warning: Some(text) }
+    let (file, warning) = if !config.record.enabled {
+        (None, None)
+    } else {
+        match FileStore::open(root, context, config.record.retention()) {
+            Ok(store) => (Some(Box::new(store) as Box<dyn Sink>), None),
+            Err(e) => {
+                let text = format!("recording off: cannot open {}: {e}", root.display());
+                tracing::warn!("{text}");
+                (None, Some(text))
+            }
         }
-    }
+    };
+    let sink: Option<Box<dyn Sink>> = match (file, shared) {
+        (Some(f), Some(s)) => Some(Box::new(Tee(vec![f, s]))),
+        (f, s) => f.or(s),
+    };
+    Opened { recorder: sink.map(|s| Recorder::new(s, start)), warning }
 }

@@ -18,6 +18,17 @@ use std::path::PathBuf;
 pub enum Mode {
     Demo { scenario: String, seed: u64, speed: f64 },
     Live { target: String },
+    /// `cockpit watch`: following the war room's stream, read-only.
+    Watch(WatchMode),
+}
+
+/// What a viewer knows of the stream it follows, for the header.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WatchMode {
+    /// The feed's account: the stream, its Redis, the collector, when it was last heard.
+    pub feed: crate::share::feed::FeedStatus,
+    /// The collector publishes the simulator: times are simulated (T+).
+    pub demo: bool,
 }
 
 /// Something the event loop must do for the app.
@@ -267,6 +278,9 @@ impl App {
 
     /// Open the named action's form (not while another one runs).
     fn open_action(&mut self, name: &str) {
+        if self.watch_refuses() {
+            return;
+        }
         if self.desk.running() {
             let key = |cmd: &Command| self.keymap.hint(Context::Strip, cmd).unwrap_or_else(|| "its key".into());
             let (show, abort) = (key(&Command::ShowAction), key(&Command::Abort));
@@ -278,10 +292,56 @@ impl App {
         desk.open(name, &mut Outer { board, status, effects });
     }
 
+    /// A viewer acts only by becoming an ordinary cockpit: never through the stream.
+    fn watch_refuses(&mut self) -> bool {
+        if !matches!(self.mode, Mode::Watch(_)) {
+            return false;
+        }
+        self.set_status(
+            "watch is read-only: to act, quit and run `cockpit` with your own credentials (the actions' Lease \
+             keeps it to one action at a time)",
+            Level::Warn,
+        );
+        true
+    }
+
+    /// What the war room's stream brought (`cockpit watch`).
+    pub fn feed_event(&mut self, ev: crate::share::feed::FeedEvent) {
+        use crate::share::feed::FeedEvent;
+        self.dirty = true;
+        match ev {
+            FeedEvent::Joined(j) => {
+                self.board = j.board();
+                let demo = j.hello.origin == "demo";
+                self.epoch = if demo { None } else { jiff::Timestamp::from_millisecond((j.hello.epoch * 1000.0) as i64).ok().map(|t| t.to_zoned(jiff::tz::TimeZone::system())) };
+                if let Mode::Watch(w) = &mut self.mode {
+                    w.demo = demo;
+                }
+                self.set_status(
+                    format!("following {} ({}), read-only", j.hello.id, j.hello.target),
+                    Level::Ok,
+                );
+            }
+            FeedEvent::Update(u) => self.board.ingest(*u),
+            FeedEvent::Action(a) => {
+                self.board.push_timeline(a.at, crate::model::timeline::Category::Action, a.level, a.text)
+            }
+            FeedEvent::Status(st) => {
+                if let Some(p) = &st.problem {
+                    self.set_status(p.clone(), Level::Stale);
+                }
+                if let Mode::Watch(w) = &mut self.mode {
+                    w.feed = st;
+                }
+            }
+        }
+    }
+
     /// What the host's jobs sent back.
     pub fn host_event(&mut self, ev: HostEvent) {
         self.dirty = true;
         match ev {
+            HostEvent::Feed(e) => self.feed_event(*e),
             HostEvent::Job(e) => {
                 let App { desk, board, status, effects, .. } = self;
                 desk.job_event(e, &mut Outer { board, status, effects });
@@ -317,6 +377,7 @@ impl App {
                 }
             }
             Command::SpeedUp | Command::SpeedDown => self.change_speed(matches!(cmd, Command::SpeedUp)),
+            Command::ActionsMenu if self.watch_refuses() => {}
             Command::ActionsMenu => self.popup = Some(Popup::Menu { selected: 0 }),
             Command::Start(name) => {
                 self.popup = None;

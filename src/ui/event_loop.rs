@@ -38,6 +38,8 @@ pub trait Host {
 pub enum HostEvent {
     /// A guided action's planning or run.
     Job(JobEvent),
+    /// The war room's stream (`cockpit watch`).
+    Feed(Box<crate::share::feed::FeedEvent>),
 }
 
 pub async fn run<H: Host>(

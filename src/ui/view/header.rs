@@ -25,8 +25,10 @@ pub fn banner_lines(app: &App, board: &Board, w: u16) -> Vec<Line<'static>> {
     let st = t.style(Role::Banner);
     // While an action runs, the banner says so rather than offering to start another.
     let running = app.desk.running().then(|| app.desk.run_view().map(|v| v.plan.action.clone())).flatten();
+    // A viewer of the war room's stream acts from its own cockpit, not from here.
     let hint = match &running {
         Some(_) => None,
+        None if matches!(app.mode, Mode::Watch(_)) => None,
         None => app.keymap.hint(Context::Dashboard, &Command::Start("emergency".into())),
     };
     let w = w as usize;
@@ -89,6 +91,22 @@ fn short_target(target: &str) -> String {
     t.to_string()
 }
 
+/// A viewer's header: the stream, who publishes it, and how long ago it was heard.
+fn watch_label(w: &crate::ui::app::WatchMode) -> (String, String) {
+    let name = &w.feed.name;
+    let heard = match w.feed.heard {
+        Some(t) => {
+            let ago = (crate::share::wall_now() - t).max(0.0);
+            if ago < 1.5 { "now".to_string() } else { format!("{}s ago", ago.round() as u64) }
+        }
+        None => "not yet".into(),
+    };
+    match &w.feed.collector {
+        Some(c) => (format!("WATCH {name} ← {c}, heard {heard}"), format!("WATCH {name} ({heard})")),
+        None => (format!("WATCH {name}: waiting for a collector"), format!("WATCH {name}")),
+    }
+}
+
 pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     let board = app.view_board();
     let t = &app.theme;
@@ -96,10 +114,12 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     let (mode_long, mode_short) = match &app.mode {
         Mode::Demo { scenario, speed, .. } => (format!("DEMO {scenario} ×{speed}"), format!("{scenario} ×{speed}")),
         Mode::Live { target } => (target.clone(), short_target(target)),
+        Mode::Watch(w) => watch_label(w),
     };
     let now = match &app.mode {
         Mode::Demo { .. } => format!("T+{}", clock(board.now)),
-        Mode::Live { .. } => jiff::Zoned::now().strftime("%H:%M:%S").to_string(),
+        Mode::Watch(w) if w.demo => format!("T+{}", clock(board.now)),
+        Mode::Live { .. } | Mode::Watch(_) => jiff::Zoned::now().strftime("%H:%M:%S").to_string(),
     };
     // What is never cut: the sources' health, the pause, the worst level.
     let mut right: Vec<Span> = Vec::new();

@@ -1,0 +1,148 @@
+//! `cockpit watch`: the whole cockpit from the war room's stream, read-only. It sends nothing
+//! to the platform (no kubeconfig, database, queue or AWS is even read): only the stream's
+//! Redis is.
+
+use super::{EXIT_FAILURE, EXIT_USAGE, Setup};
+use crate::cli::WatchArgs;
+use crate::live::Env;
+use crate::model::Board;
+use crate::model::report::{Report, Taken};
+use crate::share::feed::{self, FeedEvent};
+use crate::share::{Bus, Keys};
+use crate::ui::app::{App, Mode, WatchMode};
+use crate::ui::event_loop::{Host, HostEvent};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub async fn run(setup: Setup, args: WatchArgs) -> anyhow::Result<i32> {
+    let config = &setup.config;
+    let mut bus = match Bus::resolve(config, &Env::process()) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cockpit watch: {e}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let name = match stream_name(config, &mut bus).await {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("cockpit watch: {e}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let (rx, task) = feed::spawn(bus, Keys::new(&name));
+    let code = if args.snapshot {
+        Ok(snapshot(rx, &name, args.format).await)
+    } else {
+        let board = Board::new(config.board_settings(), &[]);
+        let mode = Mode::Watch(WatchMode {
+            feed: feed::FeedStatus { name: name.clone(), ..Default::default() },
+            demo: false,
+        });
+        let mut app = App::new(board, setup.theme, setup.keymap, mode);
+        app.user_dir = setup.user_dir;
+        app.wall = setup.wall;
+        app.set_status(format!("joining the stream {name:?}…"), crate::model::Level::Unknown);
+        // Everything comes through the host, in the stream's order; no source runs here.
+        let (_none, sources) = mpsc::channel(1);
+        let mut host = WatchHost { rx };
+        super::run_ui(&mut app, sources, &mut host).await
+    };
+    task.abort();
+    code
+}
+
+/// The stream to follow: `--context` or `share.name`; else the only one the Redis holds; else
+/// the kubeconfig's current context if it is among them.
+async fn stream_name(config: &crate::config::Config, bus: &mut Bus) -> Result<String, String> {
+    if let Some(n) = config.kubernetes.context.clone().or_else(|| config.share.name.clone()) {
+        return Ok(n);
+    }
+    let keys: Vec<String> = match bus.query(redis::cmd("KEYS").arg(Keys::HELLO_PATTERN)).await {
+        Ok(k) => k,
+        // The feed says the Redis is down, and retries.
+        Err(_) => return Ok("default".into()),
+    };
+    let mut names: Vec<String> = keys.iter().filter_map(|k| Keys::name_of_hello(k)).map(str::to_string).collect();
+    names.sort();
+    match names.len() {
+        0 => Ok("default".into()),
+        1 => Ok(names.remove(0)),
+        _ => {
+            let current = kube::config::Kubeconfig::read().ok().and_then(|k| k.current_context);
+            match current.filter(|c| names.contains(c)) {
+                Some(c) => Ok(c),
+                None => Err(format!(
+                    "{} streams on {}: {}; choose one with --context NAME (or share.name)",
+                    names.len(),
+                    bus.display(),
+                    names.join(", ")
+                )),
+            }
+        }
+    }
+}
+
+/// `--snapshot`: join, take in what the stream has until it is quiet, print, exit.
+async fn snapshot(mut rx: mpsc::Receiver<FeedEvent>, name: &str, format: crate::cli::Format) -> i32 {
+    let mut board: Option<Board> = None;
+    let mut collector = String::new();
+    let mut problem = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        // Once joined, the stream is caught up when nothing more comes for a moment.
+        let wait = if board.is_some() { Duration::from_millis(1500) } else { Duration::from_secs(10) };
+        let ev = match tokio::time::timeout_at(deadline.min(tokio::time::Instant::now() + wait), rx.recv()).await {
+            Ok(Some(ev)) => ev,
+            Ok(None) | Err(_) => break,
+        };
+        match ev {
+            FeedEvent::Joined(j) => {
+                collector = format!("{} ({})", j.hello.id, j.hello.target);
+                board = Some(j.board());
+            }
+            FeedEvent::Update(u) => {
+                if let Some(b) = board.as_mut() {
+                    b.ingest(*u);
+                }
+            }
+            FeedEvent::Action(a) => {
+                if let Some(b) = board.as_mut() {
+                    b.push_timeline(a.at, crate::model::timeline::Category::Action, a.level, a.text);
+                }
+            }
+            FeedEvent::Status(st) => {
+                problem = st.problem;
+                if board.is_none() && problem.is_some() {
+                    break;
+                }
+            }
+        }
+    }
+    let Some(board) = board else {
+        eprintln!("cockpit watch: {}", problem.unwrap_or_else(|| format!("nothing on the stream {name:?} within 10 s")));
+        return EXIT_FAILURE;
+    };
+    let report = Report::from_board(&board, Taken::now(format!("watch {name}: {collector}")));
+    super::snapshot::print(&report, format);
+    if let Some(p) = problem {
+        eprintln!("cockpit watch: {p}");
+        return EXIT_FAILURE;
+    }
+    0
+}
+
+/// The viewer's host: the stream's events, and no actions.
+struct WatchHost {
+    rx: mpsc::Receiver<FeedEvent>,
+}
+
+impl Host for WatchHost {
+    fn effect(&mut self, app: &mut App, _e: crate::ui::app::Effect) {
+        app.set_status("watch is read-only: nothing is sent to the platform", crate::model::Level::Warn);
+    }
+
+    async fn next(&mut self) -> Option<HostEvent> {
+        self.rx.recv().await.map(|e| HostEvent::Feed(Box::new(e)))
+    }
+}
