@@ -86,7 +86,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_record: bool,
     /// Also publish what this cockpit sees to the war room's stream, for `cockpit watch`
-    /// (when no other collector publishes it).
+    /// (when no other collector publishes it); with `report`, read the window from the stream.
     #[arg(long, global = true)]
     pub share: bool,
     /// The Redis of the war room's stream (overrides share.url; default: the platform's own,

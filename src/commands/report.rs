@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(setup: Setup, args: ReportArgs, g: &GlobalArgs) -> anyhow::Result<i32> {
+pub async fn run(setup: Setup, args: ReportArgs, g: &GlobalArgs) -> anyhow::Result<i32> {
     let tz = TimeZone::system();
     let root = crate::record::session::root();
     let now = crate::record::session::wall_now();
@@ -22,12 +22,30 @@ pub fn run(setup: Setup, args: ReportArgs, g: &GlobalArgs) -> anyhow::Result<i32
             return Ok(EXIT_USAGE);
         }
     };
-    let found = match &g.context {
-        Some(c) => read(&root, c, from, to)?.map(|(e, s)| (c.clone(), e, s)),
-        None => newest(&root, from, to)?,
+    let found = if g.share {
+        match from_stream(&setup.config, from, to).await {
+            Ok(f) => f,
+            Err((code, text)) => {
+                eprintln!("cockpit report --share: {text}");
+                return Ok(code);
+            }
+        }
+    } else {
+        match &g.context {
+            Some(c) => read(&root, c, from, to)?.map(|(e, s)| (c.clone(), e, s)),
+            None => newest(&root, from, to)?,
+        }
     };
     let Some((context, entries, skipped)) = found else {
-        eprintln!("{}", nothing_there(&root, g.context.as_deref(), from, to, &tz));
+        if g.share {
+            eprintln!(
+                "cockpit report --share: the stream holds nothing between {} and {}",
+                report::date_time(from, &tz),
+                report::date_time(to, &tz)
+            );
+        } else {
+            eprintln!("{}", nothing_there(&root, g.context.as_deref(), from, to, &tz));
+        }
         return Ok(EXIT_FAILURE);
     };
     if args.load_test {
@@ -56,6 +74,29 @@ pub fn run(setup: Setup, args: ReportArgs, g: &GlobalArgs) -> anyhow::Result<i32
 }
 
 type Found = (Vec<Entry>, usize);
+
+/// `--share`: the window from the war room's stream (its history is kept `share.history_minutes`).
+async fn from_stream(
+    config: &crate::config::Config,
+    from: f64,
+    to: f64,
+) -> Result<Option<(String, Vec<Entry>, usize)>, (i32, String)> {
+    use crate::share::{Bus, Keys, history};
+    let mut bus = Bus::resolve(config, &crate::live::Env::process()).map_err(|e| (EXIT_USAGE, e))?;
+    let name = crate::share::stream_name(config, &mut bus).await.map_err(|e| (EXIT_USAGE, e))?;
+    let keys = Keys::new(&name);
+    let fail = |e: crate::model::SourceFailure| (EXIT_FAILURE, e.to_string());
+    let mut entries = history::range(&mut bus, &keys, from, Some(to)).await.map_err(fail)?;
+    if !entries.iter().any(|e| !matches!(e, Entry::Start(_))) {
+        return Ok(None);
+    }
+    if !matches!(entries.first(), Some(Entry::Start(_))) {
+        if let Some(start) = history::start_before(&mut bus, &keys, from).await.map_err(fail)? {
+            entries.insert(0, start);
+        }
+    }
+    Ok(Some((name, entries, 0)))
+}
 
 /// The entries of `context` in the window, if it holds any sample or event.
 fn read(root: &Path, context: &str, from: f64, to: f64) -> anyhow::Result<Option<Found>> {

@@ -23,7 +23,7 @@ pub async fn run(setup: Setup, args: WatchArgs) -> anyhow::Result<i32> {
             return Ok(EXIT_USAGE);
         }
     };
-    let name = match stream_name(config, &mut bus).await {
+    let name = match crate::share::stream_name(config, &mut bus).await {
         Ok(n) => n,
         Err(e) => {
             eprintln!("cockpit watch: {e}");
@@ -50,37 +50,6 @@ pub async fn run(setup: Setup, args: WatchArgs) -> anyhow::Result<i32> {
     };
     task.abort();
     code
-}
-
-/// The stream to follow: `--context` or `share.name`; else the only one the Redis holds; else
-/// the kubeconfig's current context if it is among them.
-async fn stream_name(config: &crate::config::Config, bus: &mut Bus) -> Result<String, String> {
-    if let Some(n) = config.kubernetes.context.clone().or_else(|| config.share.name.clone()) {
-        return Ok(n);
-    }
-    let keys: Vec<String> = match bus.query(redis::cmd("KEYS").arg(Keys::HELLO_PATTERN)).await {
-        Ok(k) => k,
-        // The feed says the Redis is down, and retries.
-        Err(_) => return Ok("default".into()),
-    };
-    let mut names: Vec<String> = keys.iter().filter_map(|k| Keys::name_of_hello(k)).map(str::to_string).collect();
-    names.sort();
-    match names.len() {
-        0 => Ok("default".into()),
-        1 => Ok(names.remove(0)),
-        _ => {
-            let current = kube::config::Kubeconfig::read().ok().and_then(|k| k.current_context);
-            match current.filter(|c| names.contains(c)) {
-                Some(c) => Ok(c),
-                None => Err(format!(
-                    "{} streams on {}: {}; choose one with --context NAME (or share.name)",
-                    names.len(),
-                    bus.display(),
-                    names.join(", ")
-                )),
-            }
-        }
-    }
 }
 
 /// `--snapshot`: join, take in what the stream has until it is quiet, print, exit.

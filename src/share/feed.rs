@@ -178,26 +178,9 @@ impl Feed {
         self.send(FeedEvent::Status(self.status.clone())).await
     }
 
-    /// The history entries since `from` (wall-clock seconds), oldest first, in pages.
+    /// The history entries since `from` (wall-clock seconds), oldest first.
     async fn history(&mut self, from: f64) -> Result<Vec<Entry>, Stop> {
-        let mut start = format!("{}", (from.max(0.0) * 1000.0) as u64);
-        let mut out = Vec::new();
-        loop {
-            let page: redis::Value = self
-                .bus
-                .query(redis::cmd("XRANGE").arg(&self.keys.history).arg(&start).arg("+").arg("COUNT").arg(2000))
-                .await
-                .map_err(Stop::Failed)?;
-            let page = reply::range(&page);
-            let Some(last) = page.last() else { break };
-            start = format!("({}", last.id);
-            let full = page.len() == 2000;
-            out.extend(page.iter().filter_map(|e| serde_json::from_slice::<Entry>(e.field("e")?).ok()));
-            if !full {
-                break;
-            }
-        }
-        Ok(out)
+        super::history::range(&mut self.bus, &self.keys, from, None).await.map_err(Stop::Failed)
     }
 
     /// What to say when no collector has published under this name: the names that exist.

@@ -113,6 +113,7 @@ fn draw_action(f: &mut Frame, app: &App, area: Rect) {
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
     match app.desk.run_view() {
+        None if matches!(app.mode, crate::ui::app::Mode::Watch(_)) => lines.extend(streamed_action(app, w)),
         None => lines.push(Line::styled("no action running from this cockpit", t.style(Role::Muted))),
         Some(v) => {
             let who = crate::actions::journal::local_user();
@@ -143,6 +144,35 @@ fn draw_action(f: &mut Frame, app: &App, area: Rect) {
     // The newest lines matter most: keep the end in view.
     let skip = lines.len().saturating_sub(inner.height as usize);
     f.render_widget(Paragraph::new(lines.split_off(skip)), inner);
+}
+
+/// A viewer's action box: the lines of the newest action the collector's cockpit started, as
+/// the stream brought them (its start, each step as it ends, its end), and who runs it.
+fn streamed_action(app: &App, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let board = app.view_board();
+    let actions: Vec<_> =
+        board.timeline.iter().filter(|e| e.category == crate::model::timeline::Category::Action).collect();
+    let Some(start) = actions.iter().rposition(|e| e.text.contains(": started")) else {
+        return vec![Line::styled("no action started by the collector's cockpit", t.style(Role::Muted))];
+    };
+    let who = match &app.mode {
+        crate::ui::app::Mode::Watch(m) => m.feed.collector.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut lines = Vec::new();
+    let first = actions[start];
+    let head = vec![Span::styled(format!("{} ", app.time_label(first.at)), t.style(Role::Muted))];
+    let pieces = vec![
+        words(&first.text, t.style(Role::Title)).concat(),
+        vec![Span::styled(format!(" · by {who}"), t.style(Role::Muted))],
+    ];
+    lines.extend(flow(head, pieces, w, 2));
+    for e in &actions[start + 1..] {
+        let head = vec![Span::styled(format!("{} ", e.level.symbol()), t.level(e.level))];
+        lines.extend(flow(head, words(&e.text, t.style(Role::Text)), w, 2));
+    }
+    lines
 }
 
 /// The last events, newest at the bottom, as many as fit.
