@@ -85,7 +85,7 @@ impl Ui {
                 .unwrap_or_else(|_| panic!("no job event in 2 minutes; the screen:\n{}", self.screen(100, 32)))
                 .expect("job event");
             let done = stop(&ev);
-            self.app.host_event(HostEvent::Job(ev));
+            self.app.host_event(HostEvent::Job(Box::new(ev)));
             self.pump();
             if done {
                 return;

@@ -142,7 +142,11 @@ fn watch_names_the_streams_there_are_and_what_is_missing() {
     // No Redis for the stream at all: a usage error that names the settings.
     let out = env.cmd(&["watch", "--snapshot"]).output().expect("watch");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("share.url") && text(&out.stderr).contains("REDIS_URL"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("share.url") && text(&out.stderr).contains("REDIS_URL"),
+        "{}",
+        text(&out.stderr)
+    );
     // A Redis where nothing is published: the viewer says so.
     let out = env.cmd(&["watch", "--snapshot", "--share-url", &redis.url()]).output().expect("watch");
     assert_eq!(out.status.code(), Some(1));
@@ -170,11 +174,13 @@ fn a_report_is_read_from_the_stream() {
         .spawn()
         .expect("collector");
     let len = || {
-        let n = support::redis_peer::command(redis.port(), None, &["XLEN", "cockpit:{demo}:history"]).unwrap_or_default();
+        let n =
+            support::redis_peer::command(redis.port(), None, &["XLEN", "cockpit:{demo}:history"]).unwrap_or_default();
         n.trim_start_matches(':').parse::<u64>().unwrap_or(0)
     };
     wait_for("the skipped half hour is in the stream", || len() > 800);
-    let out = env.cmd(&["report", "--share", "--share-url", &url, "--since", "1h", "--format", "json"]).output().expect("r");
+    let out =
+        env.cmd(&["report", "--share", "--share-url", &url, "--since", "1h", "--format", "json"]).output().expect("r");
     a.kill().expect("kill");
     let _ = a.wait();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -183,7 +189,19 @@ fn a_report_is_read_from_the_stream() {
     assert!(v["times"]["detect"].as_f64().is_some(), "the incident is detected: {}", v["times"]);
     // No local recording was made (--no-record): everything came from the stream.
     assert!(!env.dir.path().join("state/recordings/demo").exists());
-    let out = env.cmd(&["report", "--share", "--share-url", &url, "--from", "2020-01-01T00:00:00Z", "--to", "2020-01-01T01:00:00Z"]).output().expect("r");
+    let out = env
+        .cmd(&[
+            "report",
+            "--share",
+            "--share-url",
+            &url,
+            "--from",
+            "2020-01-01T00:00:00Z",
+            "--to",
+            "2020-01-01T01:00:00Z",
+        ])
+        .output()
+        .expect("r");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("the stream holds nothing between"), "{}", text(&out.stderr));
 }

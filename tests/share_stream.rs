@@ -83,7 +83,7 @@ impl Collector {
             for d in self.sim.observe() {
                 let u = SourceUpdate { source: d.source(), at, result: Ok(d) };
                 self.board.ingest(u.clone());
-                self.tx.send(Out::Update(u)).await.expect("publisher alive");
+                self.tx.send(Out::Update(Box::new(u))).await.expect("publisher alive");
             }
             self.rec.observe(&self.board);
         }
@@ -239,15 +239,23 @@ async fn the_stream_stays_within_its_bounds() {
     c.run(400.0).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let keys = Keys::new("b");
-    let mut con = redis::Client::open(redis.url()).expect("client").get_multiplexed_async_connection().await.expect("con");
+    let mut con =
+        redis::Client::open(redis.url()).expect("client").get_multiplexed_async_connection().await.expect("con");
     let history: u64 = redis::cmd("XLEN").arg(&keys.history).query_async(&mut con).await.expect("xlen");
     let updates: u64 = redis::cmd("XLEN").arg(&keys.updates).query_async(&mut con).await.expect("xlen");
     // Trimming with ~ removes whole nodes of 100 entries: the bound plus a node or two.
     assert!(history <= 300 + 200, "history entries: {history}");
     assert!(updates <= cockpit::share::keys::UPDATES_MAXLEN as u64 + 200, "updates: {updates}");
     // Nothing older than the age bound (plus a node) is kept.
-    let first: redis::Value =
-        redis::cmd("XRANGE").arg(&keys.history).arg("-").arg("+").arg("COUNT").arg(1).query_async(&mut con).await.expect("x");
+    let first: redis::Value = redis::cmd("XRANGE")
+        .arg(&keys.history)
+        .arg("-")
+        .arg("+")
+        .arg("COUNT")
+        .arg(1)
+        .query_async(&mut con)
+        .await
+        .expect("x");
     let first = cockpit::share::reply::range(&first);
     let first_ms = first.first().and_then(|e| e.millis()).expect("an entry");
     assert!(first_ms + 100 >= started_ms - 2000, "oldest entry {first_ms} vs window start {}", started_ms - 2000);

@@ -39,7 +39,11 @@ fn joined(epoch: f64) -> Joined {
     let mut latest = Vec::new();
     while sim.time() < 1800.0 {
         sim.advance(2.0);
-        latest = sim.observe().into_iter().map(|d| SourceUpdate { source: d.source(), at: sim.time(), result: Ok(d) }).collect();
+        latest = sim
+            .observe()
+            .into_iter()
+            .map(|d| SourceUpdate { source: d.source(), at: sim.time(), result: Ok(d) })
+            .collect();
         for u in &latest {
             board.ingest(u.clone());
         }
@@ -67,7 +71,11 @@ fn viewer() -> cockpit::ui::app::App {
     let epoch = cockpit::share::wall_now() - 1800.0;
     a.feed_event(FeedEvent::Joined(Box::new(joined(epoch))));
     let now = cockpit::share::wall_now();
-    a.feed_event(FeedEvent::Status(FeedStatus { collector: Some("ana@bastion pid 4242".into()), heard: Some(now), ..feed }));
+    a.feed_event(FeedEvent::Status(FeedStatus {
+        collector: Some("ana@bastion pid 4242".into()),
+        heard: Some(now),
+        ..feed
+    }));
     a
 }
 

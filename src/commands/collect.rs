@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 
 /// What is polled.
 enum Platform {
-    Live { targets: Targets, context: String },
+    Live { targets: Box<Targets>, context: String },
     Demo { args: crate::cli::DemoArgs, start: f64 },
 }
 
@@ -53,7 +53,7 @@ pub async fn run(setup: Setup, args: CollectArgs) -> anyhow::Result<i32> {
             Some(Ok(k)) => k.context.clone().unwrap_or_else(|| "in-cluster".into()),
             _ => "live".into(),
         };
-        Platform::Live { targets, context }
+        Platform::Live { targets: Box::new(targets), context }
     };
     let settings = config.board_settings();
     let (configured, target, origin, default_name, refresh, epoch) = match &platform {
@@ -118,7 +118,7 @@ pub async fn run(setup: Setup, args: CollectArgs) -> anyhow::Result<i32> {
             Some(u) = next(&mut running) => {
                 if let Some(r) = running.as_mut() {
                     r.board.ingest(u.clone());
-                    let _ = sharing.tx.try_send(Out::Update(u));
+                    let _ = sharing.tx.try_send(Out::Update(Box::new(u)));
                     if let Some(rec) = r.recorder.as_mut() {
                         rec.observe(&r.board);
                     }
@@ -170,7 +170,8 @@ fn start(
     let tasks = match platform {
         Platform::Live { targets, .. } => crate::sources::spawn_all(targets, config, Clock::at_epoch(epoch), tx),
         Platform::Demo { args, start } => {
-            let mut sim = Simulator::new(super::demo::scenario(args.scenario), args.seed, super::demo::sim_settings(config));
+            let mut sim =
+                Simulator::new(super::demo::scenario(args.scenario), args.seed, super::demo::sim_settings(config));
             // The simulated time already past on the data clock (a standby that takes over a
             // demo starts where the clock is, not at zero).
             let skip = (crate::share::wall_now() - start).max(0.0).min(args.skip.unwrap_or(0.0).max(0.0));

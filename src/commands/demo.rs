@@ -82,8 +82,16 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     let epoch = crate::record::session::wall_now() - skip;
     let sharing = if share {
         let refresh = demo_refresh(&config);
-        match super::share::start_for_screen(&config, &board, &SourceId::ALL, origin.clone(), true, epoch, refresh, "demo")
-        {
+        let screen = super::share::Screen {
+            board: &board,
+            configured: &SourceId::ALL,
+            target: origin.clone(),
+            demo: true,
+            epoch,
+            refresh,
+            default_name: "demo",
+        };
+        match super::share::start_for_screen(&config, screen) {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("cockpit demo --share: {e}");
@@ -93,8 +101,15 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     } else {
         None
     };
-    let mut opened =
-        crate::record::session::open_with(&config, &root, &board, &origin, "demo", epoch, sharing.as_ref().map(|s| s.sink()));
+    let mut opened = crate::record::session::open_with(
+        &config,
+        &root,
+        &board,
+        &origin,
+        "demo",
+        epoch,
+        sharing.as_ref().map(|s| s.sink()),
+    );
     match opened.recorder.as_mut() {
         Some(rec) => skip_recorded(&mut sim, &mut board, skip, config.refresh_secs, rec),
         None if skip > 0.0 => crate::sim::driver::run_for(&mut sim, &mut board, skip, 5.0),

@@ -101,7 +101,7 @@ impl<B: Backend> Host for DeskHost<B> {
     }
 
     async fn next(&mut self) -> Option<HostEvent> {
-        self.jobs.next().await.map(HostEvent::Job)
+        self.jobs.next().await.map(|e| HostEvent::Job(Box::new(e)))
     }
 
     fn refreshed(&mut self, app: &mut App) {

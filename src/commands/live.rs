@@ -51,7 +51,16 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
     let epoch = clock.unix_now() - clock.now();
     let sharing = if share {
         let refresh = crate::sources::Intervals::from_config(&config).refresh;
-        match super::share::start_for_screen(&config, &board, &configured, targets.describe(), false, epoch, refresh, &context) {
+        let screen = super::share::Screen {
+            board: &board,
+            configured: &configured,
+            target: targets.describe(),
+            demo: false,
+            epoch,
+            refresh,
+            default_name: &context,
+        };
+        match super::share::start_for_screen(&config, screen) {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("cockpit --share: {e}");

@@ -90,10 +90,10 @@ async fn from_stream(
     if !entries.iter().any(|e| !matches!(e, Entry::Start(_))) {
         return Ok(None);
     }
-    if !matches!(entries.first(), Some(Entry::Start(_))) {
-        if let Some(start) = history::start_before(&mut bus, &keys, from).await.map_err(fail)? {
-            entries.insert(0, start);
-        }
+    if !matches!(entries.first(), Some(Entry::Start(_)))
+        && let Some(start) = history::start_before(&mut bus, &keys, from).await.map_err(fail)?
+    {
+        entries.insert(0, start);
     }
     Ok(Some((name, entries, 0)))
 }

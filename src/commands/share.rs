@@ -73,7 +73,7 @@ impl Sharing {
         let task = tokio::spawn(async move {
             while let Some(u) = rx.recv().await {
                 // The publisher never holds the cockpit up: when it is behind, it loses updates.
-                let _ = publish.try_send(Out::Update(u.clone()));
+                let _ = publish.try_send(Out::Update(Box::new(u.clone())));
                 if out.send(u).await.is_err() {
                     return;
                 }
@@ -134,25 +134,28 @@ impl ShareStatus {
     }
 }
 
+/// A full-screen cockpit that also publishes (`--share`).
+pub struct Screen<'a> {
+    pub board: &'a crate::model::Board,
+    pub configured: &'a [SourceId],
+    pub target: String,
+    pub demo: bool,
+    /// Wall-clock seconds of the data clock's zero.
+    pub epoch: f64,
+    pub refresh: Duration,
+    pub default_name: &'a str,
+}
+
 /// `--share` on a full-screen cockpit: start publishing, or say why not (the caller exits 2).
-pub fn start_for_screen(
-    config: &Config,
-    board: &crate::model::Board,
-    configured: &[SourceId],
-    target: String,
-    demo: bool,
-    epoch: f64,
-    refresh: Duration,
-    default_name: &str,
-) -> Result<Sharing, String> {
+pub fn start_for_screen(config: &Config, s: Screen<'_>) -> Result<Sharing, String> {
     let who = Identity {
-        default_name,
-        settings: &board.settings,
-        configured,
-        target,
-        origin: if demo { "demo" } else { "live" },
-        refresh,
-        epoch: Epoch::Fixed(epoch),
+        default_name: s.default_name,
+        settings: &s.board.settings,
+        configured: s.configured,
+        target: s.target,
+        origin: if s.demo { "demo" } else { "live" },
+        refresh: s.refresh,
+        epoch: Epoch::Fixed(s.epoch),
     };
     start(config, &Env::process(), who)
 }

@@ -35,10 +35,8 @@ pub async fn run(setup: Setup, args: WatchArgs) -> anyhow::Result<i32> {
         Ok(snapshot(rx, &name, args.format).await)
     } else {
         let board = Board::new(config.board_settings(), &[]);
-        let mode = Mode::Watch(WatchMode {
-            feed: feed::FeedStatus { name: name.clone(), ..Default::default() },
-            demo: false,
-        });
+        let mode =
+            Mode::Watch(WatchMode { feed: feed::FeedStatus { name: name.clone(), ..Default::default() }, demo: false });
         let mut app = App::new(board, setup.theme, setup.keymap, mode);
         app.user_dir = setup.user_dir;
         app.wall = setup.wall;
@@ -89,7 +87,10 @@ async fn snapshot(mut rx: mpsc::Receiver<FeedEvent>, name: &str, format: crate::
         }
     }
     let Some(board) = board else {
-        eprintln!("cockpit watch: {}", problem.unwrap_or_else(|| format!("nothing on the stream {name:?} within 10 s")));
+        eprintln!(
+            "cockpit watch: {}",
+            problem.unwrap_or_else(|| format!("nothing on the stream {name:?} within 10 s"))
+        );
         return EXIT_FAILURE;
     };
     let report = Report::from_board(&board, Taken::now(format!("watch {name}: {collector}")));

@@ -265,7 +265,12 @@ fn actions(c: &Config, p: &mut Problems) {
 
 fn share(c: &Config, p: &mut Problems) {
     let s = &c.share;
-    p.number(&["share", "history_minutes"], s.history_minutes as f64, 10.0..=10_080.0, "minutes from 10 to 10080 (a week)");
+    p.number(
+        &["share", "history_minutes"],
+        s.history_minutes as f64,
+        10.0..=10_080.0,
+        "minutes from 10 to 10080 (a week)",
+    );
     p.number(
         &["share", "history_max_entries"],
         s.history_max_entries as f64,

@@ -14,14 +14,15 @@ pub struct Bus {
 }
 
 /// Why there is no bus: nothing names a Redis for it, or its settings are wrong.
-pub const NO_URL: &str = "no Redis for the shared stream: set share.url (or --share-url), or redis.url / REDIS_URL \
-     to share the platform's own";
+pub const NO_URL: &str = "no Redis for the shared stream: set share.url (or --share-url, COCKPIT_SHARE_URL), or \
+     redis.url / REDIS_URL to share the platform's own";
 
 impl Bus {
     /// The stream's Redis from the config (with `share.url` already overridden by the flag).
     pub fn resolve(config: &Config, env: &Env) -> Result<Bus, String> {
         let mut cfg = config.redis.clone();
-        if let Some(url) = &config.share.url {
+        let url = config.share.url.clone().or_else(|| env.get("COCKPIT_SHARE_URL").map(str::to_string));
+        if let Some(url) = &url {
             // Another server: the platform Redis's password settings are not its.
             cfg.url = Some(url.clone());
             cfg.password_env = None;

@@ -185,10 +185,7 @@ impl Feed {
 
     /// What to say when no collector has published under this name: the names that exist.
     async fn no_collector(&mut self) -> String {
-        let names: Vec<String> = match self
-            .bus
-            .query::<Vec<String>>(redis::cmd("KEYS").arg(Keys::HELLO_PATTERN))
-            .await
+        let names: Vec<String> = match self.bus.query::<Vec<String>>(redis::cmd("KEYS").arg(Keys::HELLO_PATTERN)).await
         {
             Ok(keys) => keys.iter().filter_map(|k| Keys::name_of_hello(k)).map(str::to_string).collect(),
             Err(_) => Vec::new(),

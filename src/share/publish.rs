@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, watch};
 /// What the cockpit hands the publisher.
 #[derive(Debug)]
 pub enum Out {
-    Update(SourceUpdate),
+    Update(Box<SourceUpdate>),
     Entry(Entry),
 }
 
@@ -109,7 +109,17 @@ const BATCH: usize = 256;
 impl Publisher {
     fn new(bus: Bus, spec: PublishSpec, role: watch::Sender<Role>) -> Publisher {
         let lock = Lock::new(&spec.keys.lock, &spec.hello.id, spec.refresh);
-        Publisher { bus, spec, lock, role, epoch: None, last: BTreeMap::new(), failing: false, since_trim: 0, batch: Vec::new() }
+        Publisher {
+            bus,
+            spec,
+            lock,
+            role,
+            epoch: None,
+            last: BTreeMap::new(),
+            failing: false,
+            since_trim: 0,
+            batch: Vec::new(),
+        }
     }
 
     async fn run(mut self, mut rx: mpsc::Receiver<Out>) {
@@ -209,7 +219,7 @@ impl Publisher {
                 self.last.insert(u.source, result);
                 let latest = encode_update(&u);
                 let hset = redis::cmd("HSET").arg(&self.spec.keys.latest).arg(u.source.name()).arg(latest).clone();
-                self.xadd(&Msg::Update(Box::new(u)));
+                self.xadd(&Msg::Update(u));
                 self.batch.push(hset);
             }
             Out::Entry(e) => {

@@ -45,9 +45,15 @@ pub enum Msg {
     Hello(Box<Hello>),
     Update(Box<SourceUpdate>),
     /// The collector is alive at `at` (its clock), even when nothing changed.
-    Beat { id: String, at: f64 },
+    Beat {
+        id: String,
+        at: f64,
+    },
     /// The source answered at `at` with what it answered before.
-    Same { source: SourceId, at: f64 },
+    Same {
+        source: SourceId,
+        at: f64,
+    },
     Action(ActionLine),
 }
 

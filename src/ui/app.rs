@@ -16,8 +16,14 @@ use std::path::PathBuf;
 /// What the cockpit is looking at.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
-    Demo { scenario: String, seed: u64, speed: f64 },
-    Live { target: String },
+    Demo {
+        scenario: String,
+        seed: u64,
+        speed: f64,
+    },
+    Live {
+        target: String,
+    },
     /// `cockpit watch`: following the war room's stream, read-only.
     Watch(WatchMode),
 }
@@ -313,14 +319,17 @@ impl App {
             FeedEvent::Joined(j) => {
                 self.board = j.board();
                 let demo = j.hello.origin == "demo";
-                self.epoch = if demo { None } else { jiff::Timestamp::from_millisecond((j.hello.epoch * 1000.0) as i64).ok().map(|t| t.to_zoned(jiff::tz::TimeZone::system())) };
+                self.epoch = if demo {
+                    None
+                } else {
+                    jiff::Timestamp::from_millisecond((j.hello.epoch * 1000.0) as i64)
+                        .ok()
+                        .map(|t| t.to_zoned(jiff::tz::TimeZone::system()))
+                };
                 if let Mode::Watch(w) = &mut self.mode {
                     w.demo = demo;
                 }
-                self.set_status(
-                    format!("following {} ({}), read-only", j.hello.id, j.hello.target),
-                    Level::Ok,
-                );
+                self.set_status(format!("following {} ({}), read-only", j.hello.id, j.hello.target), Level::Ok);
             }
             FeedEvent::Update(u) => self.board.ingest(*u),
             FeedEvent::Action(a) => {
@@ -344,7 +353,7 @@ impl App {
             HostEvent::Feed(e) => self.feed_event(*e),
             HostEvent::Job(e) => {
                 let App { desk, board, status, effects, .. } = self;
-                desk.job_event(e, &mut Outer { board, status, effects });
+                desk.job_event(*e, &mut Outer { board, status, effects });
             }
         }
     }

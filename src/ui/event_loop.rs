@@ -37,7 +37,7 @@ pub trait Host {
 #[derive(Debug, Clone, PartialEq)]
 pub enum HostEvent {
     /// A guided action's planning or run.
-    Job(JobEvent),
+    Job(Box<JobEvent>),
     /// The war room's stream (`cockpit watch`).
     Feed(Box<crate::share::feed::FeedEvent>),
 }
