@@ -31,6 +31,7 @@
 //! (live.rs holds helpers of the live-source tests, tests/live_*.rs.)
 #![allow(dead_code, unused_imports)]
 
+pub mod bench;
 pub mod kmock_peer;
 pub mod live;
 pub mod moto_peer;
