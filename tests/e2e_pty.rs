@@ -116,10 +116,23 @@ fn the_notify_field_takes_typed_and_pasted_text_with_a_visible_cursor() {
     s.send(b"\x1b[B\x1b[B"); // Down, Down: the Notify field
     s.send(b" INC 42");
     s.send(b"\x1b[200~ sev 1\x1b[201~"); // a bracketed paste
-    let screen = s.wait_for("procedure INC 42 sev 1");
+    s.wait_for("procedure INC 42 sev 1");
+    // The screen and the cursor read together, once a whole frame has been drawn (a frame in
+    // flight moves the cursor as it draws).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (screen, row, col) = loop {
+        let p = s.parser.lock().unwrap();
+        let (row, col) = p.screen().cursor_position();
+        let screen = p.screen().contents();
+        assert!(!p.screen().hide_cursor(), "the cursor is shown while a text is edited");
+        let on = screen.lines().nth(row as usize).is_some_and(|l| l.contains("▸ Notify"));
+        if on || Instant::now() > deadline {
+            break (screen, row, col);
+        }
+        drop(p);
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let p = s.parser.lock().unwrap();
-    let (row, col) = p.screen().cursor_position();
-    assert!(!p.screen().hide_cursor(), "the cursor is shown while a text is edited");
     let line = screen.lines().nth(row as usize).unwrap_or_default();
     assert!(line.contains("▸ Notify") && line.contains("INC 42 sev 1"), "cursor on {row},{col}: {line}");
     let before: String = line.chars().take(col as usize).collect();
