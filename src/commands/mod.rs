@@ -4,6 +4,7 @@ pub mod check;
 pub mod completions;
 pub mod config_show;
 pub mod demo;
+pub mod drill;
 pub mod host;
 pub mod info;
 pub mod live;

@@ -16,8 +16,19 @@ use std::path::PathBuf;
 /// What the cockpit is looking at.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
-    Demo { scenario: String, seed: u64, speed: f64 },
-    Live { target: String },
+    Demo {
+        scenario: String,
+        seed: u64,
+        speed: f64,
+    },
+    Live {
+        target: String,
+    },
+    /// `cockpit drill`: the situation is not named; `strip` is the live score strip.
+    Drill {
+        speed: f64,
+        strip: String,
+    },
 }
 
 /// Something the event loop must do for the app.
@@ -377,7 +388,7 @@ impl App {
     }
 
     fn change_speed(&mut self, faster: bool) {
-        if let Mode::Demo { speed, .. } = &mut self.mode {
+        if let Mode::Demo { speed, .. } | Mode::Drill { speed, .. } = &mut self.mode {
             const STEPS: [f64; 9] = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0];
             let i = STEPS.iter().position(|s| *s >= *speed).unwrap_or(STEPS.len() - 1);
             let j = if faster { (i + 1).min(STEPS.len() - 1) } else { i.saturating_sub(1) };

@@ -256,7 +256,11 @@ fn footer_lines(app: &App, w: u16) -> Vec<Line<'static>> {
             ]);
         }
     }
-    if matches!(app.mode, Mode::Demo { .. }) {
+    if let Mode::Drill { strip, .. } = &app.mode {
+        // The drill's score strip first: what the trainee has done, never what to do.
+        pieces.insert(0, vec![Span::styled(format!(" {strip} "), t.style(Role::Accent))]);
+    }
+    if matches!(app.mode, Mode::Demo { .. } | Mode::Drill { .. }) {
         pieces.push(vec![Span::styled(" +/-", t.style(Role::Key)), Span::styled(" speed ", t.style(Role::Footer))]);
     }
     // The keys are a reminder: those that do not fit on the line are left to the help (?).

@@ -96,9 +96,10 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     let (mode_long, mode_short) = match &app.mode {
         Mode::Demo { scenario, speed, .. } => (format!("DEMO {scenario} ×{speed}"), format!("{scenario} ×{speed}")),
         Mode::Live { target } => (target.clone(), short_target(target)),
+        Mode::Drill { speed, .. } => (format!("DRILL ×{speed}"), "DRILL".to_string()),
     };
     let now = match &app.mode {
-        Mode::Demo { .. } => format!("T+{}", clock(board.now)),
+        Mode::Demo { .. } | Mode::Drill { .. } => format!("T+{}", clock(board.now)),
         Mode::Live { .. } => jiff::Zoned::now().strftime("%H:%M:%S").to_string(),
     };
     // What is never cut: the sources' health, the pause, the worst level.
