@@ -160,10 +160,10 @@ pub fn mistakes(f: &Facts) -> Vec<Caught> {
         {
             push(p.t, Mistake::DrainWithQueue, true, format!("drain-workers refused: {b}"));
         }
-        if let Some(b) = refused("not a time to remove pods")
-            .or_else(|| refused("low load is not sustained"))
-            .or_else(|| refused("never scales down"))
-        {
+        let down = p.action == "scale-api" && p.params.get("direction").map(String::as_str) == Some("down");
+        let asked_down = refused("never scales down")
+            .or_else(|| (down && under_load(f.observer, p.t, Workload::Api)).then(|| p.blocked.first().cloned()).flatten());
+        if let Some(b) = asked_down {
             push(p.t, Mistake::ScaleDownUnderLoad, true, format!("{} refused: {b}", p.action));
         }
     }
@@ -180,7 +180,7 @@ pub fn mistakes(f: &Facts) -> Vec<Caught> {
     out.sort_by(|a, b| a.t.total_cmp(&b.t).then(a.mistake.cmp(&b.mistake)));
     let mut kept: Vec<Caught> = Vec::new();
     for c in out {
-        if !kept.iter().any(|k| k.mistake == c.mistake && c.t - k.t < 60.0) {
+        if !kept.iter().any(|k| k.mistake == c.mistake && k.by_cockpit == c.by_cockpit && c.t - k.t < 60.0) {
             kept.push(c);
         }
     }

@@ -53,6 +53,9 @@ impl Sink for MemSink {
 pub struct Debrief {
     pub score: Score,
     pub story: String,
+    /// The lines typed at the kubectl prompt: when, the line, the answer.
+    #[serde(default)]
+    pub commands: Vec<(f64, String, String)>,
     pub entries: Vec<Entry>,
 }
 
@@ -64,7 +67,7 @@ impl Debrief {
 
     /// The debrief in markdown (the report with the drill section); `charts`: with the SVGs.
     pub fn markdown(&self, charts: bool) -> String {
-        crate::record::report::drill::debrief(&self.report(), &self.score, &self.story, charts)
+        crate::record::report::drill::debrief(&self.report(), &self.score, &self.story, &self.commands, charts)
     }
 }
 
@@ -235,7 +238,8 @@ impl Drill {
         let score = self.judge(ended);
         let entries = lock(&self.entries).clone();
         let _ = std::fs::remove_dir_all(&self.journal_dir);
-        Debrief { score, story: self.spec.scenario.story().to_string(), entries }
+        let commands = self.observer.commands.iter().map(|c| (c.t, c.line.clone(), c.answer.clone())).collect();
+        Debrief { score, story: self.spec.scenario.story().to_string(), commands, entries }
     }
 }
 
@@ -292,6 +296,9 @@ async fn settle(drill: &mut Drill, jobs: &mut Jobs, app: &mut App) {
     }
 }
 
+/// A script with no `end` (and no `--until`) ends at a quit key, or at two hours.
+pub const MAX_SECS: f64 = 2.0 * 3600.0;
+
 /// Play `script` headless: one simulated second at a time, the keys at their stamps, until the
 /// script's `end`, a quit key, or `until` (simulated seconds). Deterministic: it runs on its own
 /// single-threaded runtime, and every wait is on the drill's clock.
@@ -302,10 +309,7 @@ pub fn run_script(
     theme: Theme,
     keymap: Keymap,
 ) -> anyhow::Result<Debrief> {
-    let limit = until.or_else(|| script.iter().find(|l| l.input == Input::End).map(|l| l.t));
-    let Some(limit) = limit else {
-        anyhow::bail!("the script never ends: add an `end` line (e.g. `40m end`) or give --until");
-    };
+    let limit = until.or_else(|| script.iter().find(|l| l.input == Input::End).map(|l| l.t)).unwrap_or(MAX_SECS);
     let worker = std::thread::spawn(move || -> anyhow::Result<Debrief> {
         let rt = tokio::runtime::Builder::new_current_thread().build()?;
         rt.block_on(play(spec, script, limit, theme, keymap))

@@ -25,7 +25,7 @@ fn when(t: Option<f64>) -> String {
 }
 
 /// The drill section, in markdown.
-pub fn section(s: &Score, story: &str) -> String {
+pub fn section(s: &Score, story: &str, commands: &[(f64, String, String)]) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "## Drill: {} (seed {}, difficulty {})\n", s.scenario, s.seed, s.difficulty);
     let _ = writeln!(o, "What happened: {story}.\n");
@@ -59,6 +59,12 @@ pub fn section(s: &Score, story: &str) -> String {
             );
         }
     }
+    if !commands.is_empty() {
+        o.push_str("\nTyped at the kubectl prompt:\n\n");
+        for (t, line, answer) in commands {
+            let _ = writeln!(o, "- {} `{line}` → {}", clock(*t), answer.replace('\n', "; "));
+        }
+    }
     o.push_str("\nRead next:\n\n");
     for r in &s.read_next {
         let _ = writeln!(o, "- {r}");
@@ -68,11 +74,11 @@ pub fn section(s: &Score, story: &str) -> String {
 
 /// The whole debrief: the drill section, then the incident report of the drill's recording
 /// (times on the drill's clock), its mistakes on the timeline. `charts`: with the SVG charts.
-pub fn debrief(r: &Report, s: &Score, story: &str, charts: bool) -> String {
+pub fn debrief(r: &Report, s: &Score, story: &str, commands: &[(f64, String, String)], charts: bool) -> String {
     let mut r = r.clone();
     add_mistakes(&mut r, s);
     let body = markdown::render(&r, &TimeZone::UTC);
     let body = if charts { body } else { body.split("\n## Charts").next().unwrap_or_default().to_string() + "\n" };
     let (title, rest) = body.split_once('\n').unwrap_or((&body, ""));
-    format!("{title}\n\n{}{rest}", section(s, story))
+    format!("{title}\n\n{}{rest}", section(s, story, commands))
 }
