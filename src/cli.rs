@@ -209,8 +209,8 @@ pub struct DrillArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub until: Option<f64>,
     /// Print the debrief of a drill's recording (default: the last drill's) and exit.
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
-    pub report: Option<std::path::PathBuf>,
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub report: Option<Option<std::path::PathBuf>>,
     /// Where the drill's recording is saved (default: the state dir's drills/last.json).
     #[arg(long, value_name = "FILE")]
     pub save: Option<std::path::PathBuf>,

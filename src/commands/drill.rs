@@ -54,7 +54,7 @@ fn conclude(d: &Debrief, args: &DrillArgs) -> i32 {
 
 pub async fn run(setup: Setup, args: DrillArgs) -> anyhow::Result<i32> {
     if let Some(file) = &args.report {
-        let path = if file.as_os_str().is_empty() { default_save() } else { file.clone() };
+        let path = file.clone().unwrap_or_else(default_save);
         return Ok(match load(&path) {
             Ok(d) => {
                 print!("{}", d.markdown(false));

@@ -161,8 +161,9 @@ pub fn mistakes(f: &Facts) -> Vec<Caught> {
             push(p.t, Mistake::DrainWithQueue, true, format!("drain-workers refused: {b}"));
         }
         let down = p.action == "scale-api" && p.params.get("direction").map(String::as_str) == Some("down");
-        let asked_down = refused("never scales down")
-            .or_else(|| (down && under_load(f.observer, p.t, Workload::Api)).then(|| p.blocked.first().cloned()).flatten());
+        let asked_down = refused("never scales down").or_else(|| {
+            (down && under_load(f.observer, p.t, Workload::Api)).then(|| p.blocked.first().cloned()).flatten()
+        });
         if let Some(b) = asked_down {
             push(p.t, Mistake::ScaleDownUnderLoad, true, format!("{} refused: {b}", p.action));
         }
