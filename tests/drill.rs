@@ -231,3 +231,39 @@ fn bad_input_is_named_with_its_place_and_exits_2() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_peer_that_dies_mid_action_stops_it_in_a_known_state_and_a_second_run_scales() {
+    let d = play(DrillScenario::PeerDies, 7, "peer-dies.drill");
+    let md = d.markdown(false);
+    assert!(
+        md.contains("scale-workers failed: Raise HPA worker-hpa minReplicas 5 → 60: gave up after"),
+        "the first run stops at its first write:\n{md}"
+    );
+    assert!(md.contains("the Kubernetes API server is not answering"), "{md}");
+    assert!(md.contains("scale-workers: Scale agent-worker to 60: done"), "the second run scales:\n{md}");
+    assert!(d.score.mistakes.is_empty(), "{:?}", d.score.mistakes);
+    assert_eq!(d.score.procedure.as_deref(), Some("scale-workers"));
+    assert_eq!(d.score.grade, 'A');
+}
+
+/// The level changes of one metric on the debrief's timeline.
+fn level_changes(d: &Debrief, label: &str) -> usize {
+    d.markdown(false).lines().filter(|l| l.contains("| level |") && l.contains(label)).count()
+}
+
+#[test]
+fn difficulty_two_adds_noise_and_a_red_herring_on_a_pane_unrelated_to_the_cause() {
+    let play_at = |difficulty| {
+        let text = std::fs::read_to_string(drills().join("look-only.drill")).expect("script");
+        let lines = script::parse(&text, "look-only.drill").expect("parses");
+        let spec = Spec { scenario: DrillScenario::QueueFlood, seed: 7, difficulty, config: Config::default() };
+        let theme = Theme::load("dark", None).expect("theme");
+        run_script(spec, lines, None, theme, Keymap::load("default", None).expect("keymap")).expect("runs")
+    };
+    let (calm, noisy) = (play_at(1), play_at(2));
+    // The queue flood is on the workers; the API is calm at level 1 and warns at level 2.
+    assert_eq!(level_changes(&calm, "API latency p99"), 0, "{}", calm.markdown(false));
+    assert!(level_changes(&noisy, "API latency p99") > 0, "{}", noisy.markdown(false));
+    assert!(noisy.score.mistakes.iter().all(|m| m.mistake == Mistake::GaveUp));
+}

@@ -4,7 +4,10 @@
 //! loop, so a replay is the same to the byte), and the fault of a peer that dies mid-action.
 
 use crate::model::state::{DbInstance, Usage, Workload};
-use crate::platform::{Deployment, ErrorKind, Hpa, LockOutcome, PResult, Platform, Pod, WriteOpts};
+use crate::platform::{Deployment, ErrorKind, Hpa, LockOutcome, PResult, Platform, PlatformError, Pod, WriteOpts};
+
+/// How long the peer of `peer-dies` stays dead (simulated seconds).
+pub const OUTAGE_SECS: f64 = 90.0;
 use crate::sim::SimPlatform;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -58,8 +61,10 @@ pub struct DrillPlatform {
     pub sim: Arc<SimPlatform>,
     wait: Wait,
     log: Arc<Mutex<Vec<Op>>>,
-    /// Arm the fault: the first write of an action fails as if the API server had died.
+    /// Arm the fault: from the first write of an action, the API server is down for a while.
     fault_armed: Mutex<bool>,
+    /// Writes fail until this simulated second (the peer is dead).
+    down_until: Mutex<f64>,
     by: Mutex<By>,
 }
 
@@ -69,7 +74,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl DrillPlatform {
     pub fn new(sim: Arc<SimPlatform>, wait: Wait, log: Arc<Mutex<Vec<Op>>>, peer_dies: bool) -> Self {
-        DrillPlatform { sim, wait, log, fault_armed: Mutex::new(peer_dies), by: Mutex::new(By::Action) }
+        DrillPlatform {
+            sim,
+            wait,
+            log,
+            fault_armed: Mutex::new(peer_dies),
+            down_until: Mutex::new(f64::NEG_INFINITY),
+            by: Mutex::new(By::Action),
+        }
     }
 
     /// The next writes come from the prompt (until `as_action`).
@@ -77,13 +89,25 @@ impl DrillPlatform {
         *lock(&self.by) = by;
     }
 
-    fn arm(&self, op: &str) {
+    /// Before a write: the first of an action kills the peer for `OUTAGE_SECS`; while it is
+    /// dead every write fails as unavailable (more than the runner's retries cover).
+    fn arm(&self, op: &str) -> PResult<()> {
         let by = *lock(&self.by);
-        let mut armed = lock(&self.fault_armed);
-        if *armed && by == By::Action {
-            *armed = false;
-            self.sim.inject_fault(op, ErrorKind::Unavailable, 1);
+        let now = self.sim.now();
+        {
+            let mut armed = lock(&self.fault_armed);
+            if *armed && by == By::Action {
+                *armed = false;
+                *lock(&self.down_until) = now + OUTAGE_SECS;
+            }
         }
+        if now < *lock(&self.down_until) {
+            return Err(PlatformError::new(
+                ErrorKind::Unavailable,
+                format!("{op}: the Kubernetes API server is not answering (connection refused)"),
+            ));
+        }
+        Ok(())
     }
 
     async fn replicas(&self, w: Workload) -> u32 {
@@ -149,7 +173,7 @@ impl Platform for DrillPlatform {
         self.sim.deployment(w).await
     }
     async fn scale(&self, w: Workload, replicas: u32, opts: &WriteOpts) -> PResult<Deployment> {
-        self.arm("scale");
+        self.arm("scale")?;
         let queue = self.queue().await;
         let from = self.replicas(w).await;
         let (hpa_min, pinned) = match self.sim.hpa(w).await {
@@ -162,7 +186,7 @@ impl Platform for DrillPlatform {
         r
     }
     async fn annotate(&self, w: Workload, key: &str, value: Option<&str>, opts: &WriteOpts) -> PResult<Deployment> {
-        self.arm("annotate");
+        self.arm("annotate")?;
         let queue = self.queue().await;
         let r = self.sim.annotate(w, key, value, opts).await;
         let kind = OpKind::Annotate { w, key: key.to_string(), set: value.is_some() };
@@ -170,7 +194,7 @@ impl Platform for DrillPlatform {
         r
     }
     async fn set_limits(&self, w: Workload, cpu: &str, memory: &str, opts: &WriteOpts) -> PResult<Deployment> {
-        self.arm("set_limits");
+        self.arm("set_limits")?;
         self.sim.set_limits(w, cpu, memory, opts).await
     }
     async fn pods(&self, w: Workload) -> PResult<Vec<Pod>> {
@@ -192,7 +216,7 @@ impl Platform for DrillPlatform {
         ann: &BTreeMap<String, String>,
         opts: &WriteOpts,
     ) -> PResult<Hpa> {
-        self.arm("replace_hpa");
+        self.arm("replace_hpa")?;
         let queue = self.queue().await;
         let r = self.sim.replace_hpa(w, spec, ann, opts).await;
         let (min, pinned) = match &r {
@@ -212,7 +236,7 @@ impl Platform for DrillPlatform {
         self.sim.db_instances().await
     }
     async fn modify_db_class(&self, id: &str, class: &str, apply_now: bool) -> PResult<DbInstance> {
-        self.arm("modify_db_class");
+        self.arm("modify_db_class")?;
         let queue = self.queue().await;
         let r = self.sim.modify_db_class(id, class, apply_now).await;
         self.record(OpKind::ModifyDb { class: class.to_string() }, r.is_ok(), false, queue).await;

@@ -52,6 +52,7 @@ pub struct Score {
 }
 
 /// What the score is computed from.
+#[derive(Clone, Copy)]
 pub struct Facts<'a> {
     pub scenario: DrillScenario,
     pub seed: u64,
@@ -62,9 +63,11 @@ pub struct Facts<'a> {
     pub first_critical: Option<f64>,
     pub recovered: Option<f64>,
     /// HPAs still pinned at the end (their names).
-    pub pinned_at_end: Vec<String>,
+    pub pinned_at_end: &'a [String],
     pub limits: Limits,
     pub capacity: CapacityParams,
+    /// While the drill runs (the strip): the end's judgements (given up, left pinned) wait.
+    pub live: bool,
 }
 
 pub fn grade(points: u32) -> char {
@@ -126,7 +129,8 @@ pub fn mistakes(f: &Facts) -> Vec<Caught> {
                         format!("{how} scaled {} {from} → {to}, {why}", wname(*w)),
                     );
                 }
-                if *to >= max && to > from && !notified {
+                // The guided emergency declares first; a guided scale to a maximum is a scale.
+                if op.by == By::Prompt && *to >= max && to > from && !notified {
                     let d = format!("{how} scaled {} to its maximum {to} before any notification", wname(*w));
                     push(op.t, Mistake::EmergencyWithoutNotification, false, d);
                 }
@@ -168,13 +172,13 @@ pub fn mistakes(f: &Facts) -> Vec<Caught> {
             push(p.t, Mistake::ScaleDownUnderLoad, true, format!("{} refused: {b}", p.action));
         }
     }
-    if let Some(r) = f.recovered.filter(|r| *r <= f.ended)
+    if let Some(r) = f.recovered.filter(|r| *r <= f.ended && !f.live)
         && !f.pinned_at_end.is_empty()
     {
         let d = format!("recovered at {}; still pinned at the end: {}", clock(r), f.pinned_at_end.join(", "));
         push(f.ended, Mistake::HpaLeftPinned, false, d);
     }
-    if f.recovered.is_none_or(|r| r > f.ended) {
+    if !f.live && f.recovered.is_none_or(|r| r > f.ended) {
         push(f.ended, Mistake::GaveUp, false, format!("the drill ended at {} without a recovery", clock(f.ended)));
     }
     // One of each kind per minute is enough to teach it.
@@ -238,6 +242,13 @@ pub fn score(f: &Facts) -> Score {
     };
     let api = f.scenario.panes() == [crate::config::keymap::PaneId::Api];
     let mitigated = mitigated(f.observer, start, api);
+    // The report's recovery rule, and not before the trend turned: a queue flood keeps the
+    // queue, p99 and errors under critical while the backlog still grows.
+    let recovered = match (f.recovered, mitigated) {
+        (Some(r), Some(m)) => Some(r.max(m)),
+        _ => None,
+    };
+    let f = &Facts { recovered, ..*f };
     let mistakes = mistakes(f);
     let mut off = 0u32;
     off += match (detected, f.first_critical) {
@@ -286,7 +297,7 @@ pub fn score(f: &Facts) -> Score {
         detected,
         detected_by,
         mitigated,
-        recovered: f.recovered.filter(|r| *r <= f.ended),
+        recovered: recovered.filter(|r| *r <= f.ended),
         procedure,
         right_procedures: right,
         mistakes,
@@ -299,6 +310,33 @@ pub fn score(f: &Facts) -> Score {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PINNED: &[String] = &[];
+
+    fn facts<'a>(o: &'a Observer, ops: &'a [Op], live: bool) -> Facts<'a> {
+        Facts {
+            scenario: DrillScenario::Incident,
+            seed: 7,
+            difficulty: 1,
+            ended: 200.0,
+            observer: o,
+            ops,
+            first_critical: Some(120.0),
+            recovered: None,
+            pinned_at_end: PINNED,
+            limits: Limits::default(),
+            capacity: CapacityParams::default(),
+            live,
+        }
+    }
+
+    #[test]
+    fn while_the_drill_runs_nothing_is_judged_given_up() {
+        let o = Observer::default();
+        assert!(mistakes(&facts(&o, &[], true)).is_empty());
+        let end = mistakes(&facts(&o, &[], false));
+        assert_eq!(end.iter().map(|c| c.mistake).collect::<Vec<_>>(), vec![Mistake::GaveUp]);
+    }
 
     #[test]
     fn grades_and_clock() {

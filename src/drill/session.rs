@@ -194,10 +194,11 @@ impl Drill {
             observer: &self.observer,
             ops: &ops,
             first_critical: None,
-            recovered: Some(f64::INFINITY),
-            pinned_at_end: Vec::new(),
+            recovered: None,
+            pinned_at_end: &[],
             limits,
             capacity,
+            live: true,
         })
         .len()
     }
@@ -205,7 +206,7 @@ impl Drill {
     fn judge(&self, ended: f64) -> Score {
         let entries = lock(&self.entries).clone();
         let report = analyze::build(&entries, "drill", 0.0, ended, 0);
-        let pinned_at_end = {
+        let pinned_at_end: Vec<String> = {
             let s = lock(&self.sim);
             [Workload::Api, Workload::Workers]
                 .into_iter()
@@ -225,9 +226,10 @@ impl Drill {
             ops: &ops,
             first_critical: report.times.detect,
             recovered: report.times.recover,
-            pinned_at_end,
+            pinned_at_end: &pinned_at_end,
             limits,
             capacity,
+            live: false,
         })
     }
 
