@@ -152,6 +152,11 @@ impl Host for DrillHost {
                     self.driver = crate::sim::driver::spawn_driver(sim.clone(), s, self.refresh, self.tx.clone());
                 }
             }
+            Effect::Command(line) => {
+                if let Some(d) = self.drill.as_mut() {
+                    d.command_now(app, &line);
+                }
+            }
             e => super::host::action_effect(&mut self.jobs, app, e),
         }
     }

@@ -242,7 +242,7 @@ mod tests {
         let w =
             words(r#"kubectl patch hpa worker-hpa -n production --type=json -p='[{"op": "remove"}]'"#).expect("words");
         assert_eq!(w.last().map(String::as_str), Some(r#"-p=[{"op": "remove"}]"#));
-        assert_eq!(w.len(), 7);
+        assert_eq!(w.len(), 8);
         assert!(words("kubectl 'open").is_err());
     }
 }

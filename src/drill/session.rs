@@ -22,7 +22,9 @@ use crate::record::report::{Report, analyze};
 use crate::sim::{Clock, SimPlatform, Simulator};
 use crate::ui::app::{App, Effect, Mode};
 use crate::ui::event_loop::HostEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -119,7 +121,8 @@ impl Drill {
 
     /// The app of the drill: the header says DRILL, never the scenario.
     pub fn app(&self, board: Board, theme: Theme, keymap: Keymap, speed: f64, jobs: &Jobs) -> App {
-        let mut app = App::new(board, theme, keymap, Mode::Drill { speed, strip: strip(&Observer::default(), 0) });
+        let mode = Mode::Drill { speed, strip: strip(&Observer::default(), 0), prompt: None };
+        let mut app = App::new(board, theme, keymap, mode);
         app.attach_actions(jobs.settings().clone(), Vec::new());
         app
     }
@@ -143,6 +146,16 @@ impl Drill {
         if let JobEvent::Planned { result: Ok(plan), .. } = ev {
             let t = self.now();
             self.observer.planned(t, plan);
+        }
+    }
+
+    /// A raw command at the prompt, at once: the simulator answers without waiting, so one poll
+    /// of the command finishes it.
+    pub fn command_now(&mut self, app: &mut App, line: &str) -> String {
+        let mut fut = std::pin::pin!(self.command(app, line));
+        match fut.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(a) => a,
+            std::task::Poll::Pending => "error: the simulator is busy; try again".into(),
         }
     }
 
@@ -268,6 +281,9 @@ fn pump(drill: &mut Drill, jobs: &mut Jobs, app: &mut App) {
         match e {
             // Simulated time: a script's speed is its stamps.
             Effect::SetSpeed(_) => {}
+            Effect::Command(line) => {
+                drill.command_now(app, &line);
+            }
             e => crate::commands::host::action_effect(jobs, app, e),
         }
     }
@@ -335,8 +351,23 @@ async fn play(spec: Spec, script: Vec<Line>, limit: f64, theme: Theme, keymap: K
                     app.handle_key(k);
                     pump(&mut drill, &mut jobs, &mut app);
                 }
+                // Typed at the prompt, as on a terminal.
                 Input::Command(c) => {
-                    drill.command(&mut app, &c).await;
+                    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+                    app.handle_key(key(KeyCode::Char(':')));
+                    if matches!(app.mode, Mode::Drill { prompt: Some(_), .. }) {
+                        for ch in c.chars() {
+                            app.handle_key(key(KeyCode::Char(ch)));
+                        }
+                        app.handle_key(key(KeyCode::Enter));
+                        pump(&mut drill, &mut jobs, &mut app);
+                    } else {
+                        // Not on the dashboard: the line is not typed as keys.
+                        app.set_status(
+                            "the kubectl prompt opens from the dashboard (close the action first)",
+                            Level::Warn,
+                        );
+                    }
                 }
             }
             settle(&mut drill, &mut jobs, &mut app).await;

@@ -235,6 +235,13 @@ fn draw_tiny(f: &mut Frame, area: Rect, app: &App) {
 /// The footer: a status message wrapped whole (up to three lines), or the main keys.
 fn footer_lines(app: &App, w: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
+    if let Mode::Drill { prompt: Some(p), .. } = &app.mode {
+        return vec![Line::from(vec![
+            Span::styled(" kubectl ", t.style(Role::Accent)),
+            Span::styled(format!(":{p}█"), t.style(Role::Header)),
+            Span::styled("  Enter run · Esc close", t.style(Role::Footer)),
+        ])];
+    }
     if let Some((text, level)) = &app.status {
         let head = vec![Span::styled(format!(" {} ", level.symbol()), t.level(*level))];
         return flow(head, words(text, t.style(Role::Footer)), w as usize, 3);
