@@ -95,8 +95,15 @@ fn a_raw_kubectl_scale_under_an_unpinned_hpa_is_caught() {
     let d = play(DrillScenario::QueueFlood, 7, "manual-scale-under-hpa.drill");
     assert!(mistakes(&d).contains(&(Mistake::ManualScaleUnderHpa, false)), "{:?}", d.score.mistakes);
     teaches(&d, Mistake::ManualScaleUnderHpa);
-    assert_eq!(d.commands.len(), 1);
+    assert_eq!(d.commands.len(), 3);
     assert!(d.commands[0].2.contains("deployment.apps/agent-worker scaled"), "{:?}", d.commands);
+    // The HPA (min 5) now owns the count: it computes its own at every sync.
+    let hpa = &d.commands[1].2;
+    assert!(
+        hpa.starts_with("NAME  REFERENCE  MINPODS") && hpa.contains("worker-hpa  Deployment/agent-worker  5  100"),
+        "{hpa}"
+    );
+    assert_eq!(d.commands[2].2, "error: --replicas must be a whole number");
     assert!(d.score.points < 75, "{}", d.score.points);
 }
 
@@ -226,7 +233,7 @@ fn bad_input_is_named_with_its_place_and_exits_2() {
     assert!(err.contains("bad.drill:2:4: unknown key \"Bogus\""), "{err}");
     let o = cockpit(home.path(), &["drill", "--scenario", "redis-hot-shard", "--script", &bad.display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown drill scenario \"redis-hot-shard\""));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("drill scenario \"redis-hot-shard\" is not there yet"));
     let o = cockpit(home.path(), &["drill", "--report", &home.path().join("none.json").display().to_string()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&o.stderr));

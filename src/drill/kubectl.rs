@@ -188,12 +188,8 @@ async fn exec(p: &DrillPlatform, kube: &KubeConfig, line: &str) -> Result<String
         "annotate" => {
             let (kind, name) = target(&a.pos)?;
             let wl = workload_of(kube, &kind, &name)?;
-            let kv = a
-                .pos
-                .iter()
-                .skip(if a.pos[0].contains('/') { 1 } else { 2 })
-                .next()
-                .ok_or("error: an annotation is required (key=value or key-)")?;
+            let at = if a.pos.first().is_some_and(|p| p.contains('/')) { 1 } else { 2 };
+            let kv = a.pos.get(at).ok_or("error: an annotation is required (key=value or key-)")?;
             let (key, value) = match kv.split_once('=') {
                 Some((k, v)) => (k.to_string(), Some(v.to_string())),
                 None => (kv.strip_suffix('-').ok_or("error: key=value or key-")?.to_string(), None),

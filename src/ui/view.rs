@@ -237,7 +237,7 @@ fn footer_lines(app: &App, w: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     if let Mode::Drill { prompt: Some(p), .. } = &app.mode {
         return vec![Line::from(vec![
-            Span::styled(" kubectl ", t.style(Role::Accent)),
+            Span::styled(" prompt ", t.style(Role::Accent)),
             Span::styled(format!(":{p}█"), t.style(Role::Header)),
             Span::styled("  Enter run · Esc close", t.style(Role::Footer)),
         ])];
