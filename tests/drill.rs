@@ -274,3 +274,16 @@ fn difficulty_two_adds_noise_and_a_red_herring_on_a_pane_unrelated_to_the_cause(
     assert!(level_changes(&noisy, "API latency p99") > 0, "{}", noisy.markdown(false));
     assert!(noisy.score.mistakes.iter().all(|m| m.mistake == Mistake::GaveUp));
 }
+
+#[test]
+fn every_passage_is_quoted_from_the_runbook_word_for_word() {
+    // A copy of runbook/scaling-operations.md as the drills were written against it.
+    let runbook = std::fs::read_to_string(drills().join("scaling-operations.md")).expect("runbook");
+    for m in Mistake::ALL {
+        let p = m.passage();
+        assert!(runbook.contains(p.quote), "{}: {:?} is not in the runbook", m.key(), p.quote);
+        for part in p.section.split(" › ") {
+            assert!(runbook.contains(&format!("# {part}\n")), "{}: no section {part:?}", m.key());
+        }
+    }
+}

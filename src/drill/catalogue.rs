@@ -100,21 +100,3 @@ impl Mistake {
         }
     }
 }
-
-/// Every quoted line is in the runbook, word for word.
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_passage_is_quoted_from_the_runbook() {
-        let runbook = include_str!("../../tests/drills/scaling-operations.md");
-        for m in Mistake::ALL {
-            let p = m.passage();
-            assert!(runbook.contains(p.quote), "{}: {:?} is not in the runbook", m.key(), p.quote);
-            for part in p.section.split(" › ") {
-                assert!(runbook.contains(&format!("# {part}\n")), "{}: no section {part:?}", m.key());
-            }
-        }
-    }
-}
