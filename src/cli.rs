@@ -99,6 +99,8 @@ pub struct GlobalArgs {
 pub enum Cmd {
     /// The full-screen cockpit over the embedded simulator.
     Demo(DemoArgs),
+    /// Practise on the simulator, the situation not announced; scored against the runbook.
+    Drill(DrillArgs),
     /// Print every metric with its value, unit, level and thresholds, then exit.
     Snapshot(SnapshotArgs),
     /// Connect to every configured source and say what works and what is missing.
@@ -217,6 +219,39 @@ pub struct DemoArgs {
     /// Start after this much simulated time has passed (e.g. 10m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub skip: Option<f64>,
+}
+
+/// `cockpit drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The situation: random (picked by the seed), incident, spike, queue-flood, api-saturation,
+    /// hpa-undo, db-connections or peer-dies. Not shown until the debrief.
+    #[arg(long, default_value = "random", value_name = "SCENARIO")]
+    pub scenario: String,
+    /// Seed of the simulator and of `random`: the same seed and keys give the same score.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 1: the situation alone; 2: noise and a red herring; 3: and a fault during an action.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub difficulty: u8,
+    /// Run simulated time N times faster than real time (on a terminal).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Replay a keystroke script headless (lines like `2m30s E`), print the debrief, exit.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<std::path::PathBuf>,
+    /// End a scripted drill at this simulated time (e.g. 40m) if its script has no `end`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub until: Option<f64>,
+    /// Print the debrief of a drill's recording (default: the last drill's) and exit.
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    pub report: Option<Option<std::path::PathBuf>>,
+    /// Where the drill's recording is saved (default: the state dir's drills/last.json).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<std::path::PathBuf>,
+    /// Write the debrief (markdown, with charts) to this file too.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod drill;
 pub mod live;
 pub mod logging;
 pub mod model;

@@ -53,6 +53,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
     rt.block_on(async move {
         match cli.command {
             Some(Cmd::Demo(args)) => commands::demo::run(setup, args).await,
+            Some(Cmd::Drill(args)) => commands::drill::run(setup, args).await,
             Some(Cmd::Snapshot(args)) => commands::snapshot::run(setup, args).await,
             None => commands::live::run(setup, cli.global).await,
             Some(Cmd::Check) => commands::live::check(setup, cli.global).await,

@@ -83,7 +83,8 @@ pub fn action_effect(jobs: &mut Jobs, app: &mut App, e: Effect) {
             Ok(text) => app.set_status(text, Level::Ok),
             Err(e) => app.set_status(e, Level::Crit),
         },
-        Effect::SetSpeed(_) => {}
+        // Speed is the backend's; the drill's prompt is the drill's host.
+        Effect::SetSpeed(_) | Effect::Command(_) => {}
     }
 }
 

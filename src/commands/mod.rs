@@ -5,6 +5,7 @@ pub mod collect;
 pub mod completions;
 pub mod config_show;
 pub mod demo;
+pub mod drill;
 pub mod host;
 pub mod info;
 pub mod live;

@@ -60,6 +60,8 @@ pub struct Simulator {
     /// Events caused by operations this second (they are stamped just after it).
     op_events: u32,
     pub(super) lease: Option<super::lease::Lease>,
+    /// The drills' extra load (empty for every scenario of the demo).
+    overlay: super::overlay::Overlay,
 }
 
 /// WORKER_CONCURRENCY from the capacity parameters, held to 1..=64.
@@ -134,6 +136,7 @@ impl Simulator {
             requeue: Vec::with_capacity(64),
             op_events: 0,
             lease: None,
+            overlay: super::overlay::Overlay::default(),
             settings,
         };
         sim.api.resource_version = sim.next_rv();
@@ -192,6 +195,11 @@ impl Simulator {
         self.rv
     }
 
+    /// Lay extra load over the scenario's (the drills).
+    pub fn set_overlay(&mut self, overlay: super::overlay::Overlay) {
+        self.overlay = overlay;
+    }
+
     /// Simulated seconds since the start.
     pub fn time(&self) -> f64 {
         self.tick as f64
@@ -217,8 +225,16 @@ impl Simulator {
         let now = self.tick;
         let prof = *self.scenario.profile();
         self.users = self.scenario.users(now as f64);
-        let offered = self.users * prof.rps_per_user * self.rng_load.jitter(0.03);
-        let arrivals = self.rng_load.poisson(self.users * prof.tasks_per_user);
+        let mut offered = self.users * prof.rps_per_user * self.rng_load.jitter(0.03);
+        let mut arrivals = self.rng_load.poisson(self.users * prof.tasks_per_user);
+        // The drills' overlay: drawn only when it adds something, so the demo's runs are unchanged.
+        let (extra_rps, extra_tasks) = (self.overlay.requests_at(now as f64), self.overlay.tasks_at(now as f64));
+        if extra_rps > 0.0 {
+            offered += extra_rps * self.rng_load.jitter(0.03);
+        }
+        if extra_tasks > 0.0 {
+            arrivals += self.rng_load.poisson(extra_tasks);
+        }
         self.queue.push(now, arrivals);
         self.counters.arrived += arrivals;
         self.run_models(now, offered, arrivals);

@@ -10,7 +10,7 @@ use crate::actions::{ActionSettings, Form, Plan};
 use crate::config::keymap::{Command, Context, Key, Keymap, Lookup, PaneId};
 use crate::config::theme::Theme;
 use crate::model::{Board, Level, SourceUpdate};
-use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::PathBuf;
 
 /// What the cockpit is looking at.
@@ -26,6 +26,13 @@ pub enum Mode {
     },
     /// `cockpit watch`: following the war room's stream, read-only.
     Watch(WatchMode),
+    /// `cockpit drill`: the situation is not named; `strip` is the live score strip; `prompt`
+    /// the line being typed at the drill's kubectl prompt (`:` opens it).
+    Drill {
+        speed: f64,
+        strip: String,
+        prompt: Option<String>,
+    },
 }
 
 /// What a viewer knows of the stream it follows, for the header.
@@ -41,6 +48,8 @@ pub struct WatchMode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     SetSpeed(f64),
+    /// A line typed at the drill's kubectl prompt, to run against the simulator.
+    Command(String),
     /// Plan the named action from this form (answered by a `Planned` event with `seq`).
     Plan {
         seq: u64,
@@ -196,6 +205,9 @@ impl App {
 
     pub fn handle_key(&mut self, k: KeyEvent) {
         self.dirty = true;
+        if self.drill_prompt_key(&k) {
+            return;
+        }
         // A form's field and the confirmation word take their text before the keymap does.
         if self.pending.is_empty() && self.popup.is_none() && self.desk.text_key(&k) {
             self.quit_armed = false;
@@ -446,8 +458,38 @@ impl App {
         }
     }
 
+    /// The drill's kubectl prompt: `:` on the dashboard opens it, Enter runs the line, Esc
+    /// closes it. True when the key was the prompt's.
+    fn drill_prompt_key(&mut self, k: &KeyEvent) -> bool {
+        let free = self.popup.is_none() && matches!(self.desk.context(), None | Some(Context::Strip));
+        let Mode::Drill { prompt, .. } = &mut self.mode else { return false };
+        let Some(line) = prompt else {
+            if free && k.code == KeyCode::Char(':') && self.pending.is_empty() {
+                *prompt = Some(String::new());
+                return true;
+            }
+            return false;
+        };
+        match k.code {
+            KeyCode::Esc => *prompt = None,
+            KeyCode::Enter => {
+                let l = std::mem::take(line);
+                *prompt = None;
+                if !l.trim().is_empty() {
+                    self.effects.push(Effect::Command(l));
+                }
+            }
+            KeyCode::Backspace => {
+                line.pop();
+            }
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => line.push(c),
+            _ => {}
+        }
+        true
+    }
+
     fn change_speed(&mut self, faster: bool) {
-        if let Mode::Demo { speed, .. } = &mut self.mode {
+        if let Mode::Demo { speed, .. } | Mode::Drill { speed, .. } = &mut self.mode {
             const STEPS: [f64; 9] = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0];
             let i = STEPS.iter().position(|s| *s >= *speed).unwrap_or(STEPS.len() - 1);
             let j = if faster { (i + 1).min(STEPS.len() - 1) } else { i.saturating_sub(1) };

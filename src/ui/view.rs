@@ -235,6 +235,13 @@ fn draw_tiny(f: &mut Frame, area: Rect, app: &App) {
 /// The footer: a status message wrapped whole (up to three lines), or the main keys.
 fn footer_lines(app: &App, w: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
+    if let Mode::Drill { prompt: Some(p), .. } = &app.mode {
+        return vec![Line::from(vec![
+            Span::styled(" prompt ", t.style(Role::Accent)),
+            Span::styled(format!(":{p}█"), t.style(Role::Header)),
+            Span::styled("  Enter run · Esc close", t.style(Role::Footer)),
+        ])];
+    }
     if let Some((text, level)) = &app.status {
         let head = vec![Span::styled(format!(" {} ", level.symbol()), t.level(*level))];
         return flow(head, words(text, t.style(Role::Footer)), w as usize, 3);
@@ -256,7 +263,11 @@ fn footer_lines(app: &App, w: u16) -> Vec<Line<'static>> {
             ]);
         }
     }
-    if matches!(app.mode, Mode::Demo { .. }) {
+    if let Mode::Drill { strip, .. } = &app.mode {
+        // The drill's score strip first: what the trainee has done, never what to do.
+        pieces.insert(0, vec![Span::styled(format!(" {strip} "), t.style(Role::Accent))]);
+    }
+    if matches!(app.mode, Mode::Demo { .. } | Mode::Drill { .. }) {
         pieces.push(vec![Span::styled(" +/-", t.style(Role::Key)), Span::styled(" speed ", t.style(Role::Footer))]);
     }
     // The keys are a reminder: those that do not fit on the line are left to the help (?).

@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod chart;
 pub mod checklist;
+pub mod drill;
 pub mod html;
 pub mod load_test;
 pub mod markdown;
@@ -80,6 +81,8 @@ pub enum Kind {
     Source,
     /// A guided action: its start, each step, its end.
     Action,
+    /// A drill's mistake, with the runbook passage that avoids it (drill debriefs only).
+    Mistake,
 }
 
 impl Kind {
@@ -91,6 +94,7 @@ impl Kind {
             Kind::Replicas => "replicas",
             Kind::Source => "source",
             Kind::Action => "action",
+            Kind::Mistake => "mistake",
         }
     }
 }

@@ -115,9 +115,10 @@ pub fn draw_header(f: &mut Frame, area: Rect, app: &App) {
         Mode::Demo { scenario, speed, .. } => (format!("DEMO {scenario} ×{speed}"), format!("{scenario} ×{speed}")),
         Mode::Live { target } => (target.clone(), short_target(target)),
         Mode::Watch(w) => watch_label(w),
+        Mode::Drill { speed, .. } => (format!("DRILL ×{speed}"), "DRILL".to_string()),
     };
     let now = match &app.mode {
-        Mode::Demo { .. } => format!("T+{}", clock(board.now)),
+        Mode::Demo { .. } | Mode::Drill { .. } => format!("T+{}", clock(board.now)),
         Mode::Watch(w) if w.demo => format!("T+{}", clock(board.now)),
         Mode::Live { .. } | Mode::Watch(_) => jiff::Zoned::now().strftime("%H:%M:%S").to_string(),
     };

@@ -1,0 +1,203 @@
+//! The drills' situations: a load scenario of the simulator with extra load laid over it, the
+//! database's size, and a fault during an action. What the trainee should look at and run is
+//! said here too, for the score; none of it is shown before the debrief.
+
+use crate::config::keymap::PaneId;
+use crate::sim::rng::Rng;
+use crate::sim::{Burst, Overlay, Scenario, SimSettings, Simulator};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DrillScenario {
+    /// A surge of traffic and a batch of tasks that only the emergency scale absorbs in time.
+    Incident,
+    /// The load test's spike: ten times the users for five minutes.
+    Spike,
+    /// A batch of agent tasks floods the queue; the API is fine.
+    QueueFlood,
+    /// API requests beyond what the API pods serve; the queue is fine.
+    ApiSaturation,
+    /// A queue flood where a manual scale is undone by the worker HPA at its next sync.
+    HpaUndo,
+    /// A queue flood on a database with a small max_connections: more workers, more refusals.
+    DbConnections,
+    /// A queue flood; the platform's API server dies during the first action's write.
+    PeerDies,
+}
+
+impl DrillScenario {
+    pub const ALL: [DrillScenario; 7] = [
+        DrillScenario::Incident,
+        DrillScenario::Spike,
+        DrillScenario::QueueFlood,
+        DrillScenario::ApiSaturation,
+        DrillScenario::HpaUndo,
+        DrillScenario::DbConnections,
+        DrillScenario::PeerDies,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DrillScenario::Incident => "incident",
+            DrillScenario::Spike => "spike",
+            DrillScenario::QueueFlood => "queue-flood",
+            DrillScenario::ApiSaturation => "api-saturation",
+            DrillScenario::HpaUndo => "hpa-undo",
+            DrillScenario::DbConnections => "db-connections",
+            DrillScenario::PeerDies => "peer-dies",
+        }
+    }
+
+    /// `random`: one of them, picked by the seed.
+    pub fn random(seed: u64) -> DrillScenario {
+        let mut r = Rng::stream(seed, 77);
+        let i = r.between(0, Self::ALL.len() as u64 - 1) as usize;
+        Self::ALL[i]
+    }
+
+    /// What happened, for the debrief.
+    pub fn story(self) -> &'static str {
+        match self {
+            DrillScenario::Incident => {
+                "a surge of API traffic and a batch of agent tasks from minute 2 to minute 30, beyond what the HPAs \
+                 reach in time: the runbook's Emergency Scaling"
+            }
+            DrillScenario::Spike => "ten times the users for five minutes from minute 5: the API pods scale up",
+            DrillScenario::QueueFlood => {
+                "a batch of agent tasks from minute 2 to minute 25 floods the queue; the API is fine: the workers scale up"
+            }
+            DrillScenario::ApiSaturation => {
+                "API requests beyond what the API pods serve from minute 2 to minute 25; the queue is fine: the API \
+                 pods scale up"
+            }
+            DrillScenario::HpaUndo => {
+                "a queue flood where a `kubectl scale` alone is undone by worker-hpa at its next sync: pin the HPA \
+                 (scale-workers does) or lose the scale"
+            }
+            DrillScenario::DbConnections => {
+                "a queue flood on a database with max_connections 250: every worker holds 5 connections, so scaling \
+                 past the connection budget adds refusals, not throughput"
+            }
+            DrillScenario::PeerDies => {
+                "a queue flood; the Kubernetes API server drops the first write of the first action: the action \
+                 stops in a known state and is run again"
+            }
+        }
+    }
+
+    /// The panes where the cause shows (a look at one of them is the detection).
+    pub fn panes(self) -> &'static [PaneId] {
+        match self {
+            DrillScenario::Incident => &[PaneId::Overview, PaneId::Workers, PaneId::Api],
+            DrillScenario::Spike | DrillScenario::ApiSaturation => &[PaneId::Api],
+            DrillScenario::QueueFlood | DrillScenario::HpaUndo | DrillScenario::PeerDies => &[PaneId::Workers],
+            DrillScenario::DbConnections => &[PaneId::Workers, PaneId::Database],
+        }
+    }
+
+    /// The guided actions that answer it (any one of them is the right procedure).
+    pub fn procedures(self) -> &'static [&'static str] {
+        match self {
+            DrillScenario::Incident => &["emergency"],
+            DrillScenario::Spike | DrillScenario::ApiSaturation => &["scale-api", "emergency"],
+            DrillScenario::QueueFlood | DrillScenario::HpaUndo | DrillScenario::PeerDies => &["scale-workers"],
+            DrillScenario::DbConnections => &["scale-workers"],
+        }
+    }
+
+    fn base(self) -> Scenario {
+        match self {
+            DrillScenario::Spike => Scenario::Spike,
+            _ => Scenario::Baseline,
+        }
+    }
+
+    fn overlay(self) -> Overlay {
+        let b = |from: f64, to: f64, per_sec: f64| Burst { from, to, per_sec };
+        match self {
+            DrillScenario::Incident => {
+                Overlay { requests: vec![b(120.0, 1800.0, 1800.0)], tasks: vec![b(120.0, 1800.0, 6.0)] }
+            }
+            DrillScenario::Spike => Overlay::default(),
+            DrillScenario::QueueFlood | DrillScenario::PeerDies => {
+                Overlay { requests: vec![], tasks: vec![b(120.0, 1500.0, 6.0)] }
+            }
+            DrillScenario::HpaUndo => Overlay { requests: vec![], tasks: vec![b(120.0, 1500.0, 5.0)] },
+            DrillScenario::DbConnections => Overlay { requests: vec![], tasks: vec![b(120.0, 1500.0, 5.0)] },
+            DrillScenario::ApiSaturation => Overlay { requests: vec![b(120.0, 1500.0, 3000.0)], tasks: vec![] },
+        }
+    }
+
+    /// The fault during an action: the first write of the first action fails as unavailable.
+    pub fn peer_dies(self, difficulty: u8) -> bool {
+        self == DrillScenario::PeerDies || difficulty >= 3
+    }
+
+    /// The simulator for this drill: `settings` as configured, the scenario's load, and what the
+    /// difficulty adds (noise from level 2, a red herring from level 2).
+    pub fn simulator(self, seed: u64, difficulty: u8, mut settings: SimSettings) -> Simulator {
+        if self == DrillScenario::DbConnections {
+            settings.max_connections = settings.max_connections.min(250);
+        }
+        let mut sim = Simulator::new(self.base(), seed, settings);
+        let mut o = self.overlay();
+        let mut r = Rng::stream(seed, 78);
+        if difficulty >= 2 {
+            // Noise: short bursts of requests that come and go on their own.
+            for _ in 0..4 {
+                let from = r.between(60, 1500) as f64;
+                o.requests.push(Burst { from, to: from + r.between(20, 60) as f64, per_sec: 150.0 });
+            }
+            // The red herring: a pane unrelated to the cause warns for a few minutes.
+            let from = r.between(200, 400) as f64;
+            if self.panes().contains(&PaneId::Api) {
+                o.tasks.push(Burst { from, to: from + 120.0, per_sec: 1.5 });
+            } else {
+                o.requests.push(Burst { from, to: from + 180.0, per_sec: 700.0 });
+            }
+        }
+        sim.set_overlay(o);
+        sim
+    }
+}
+
+impl fmt::Display for DrillScenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DrillScenario {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let names: Vec<&str> = Self::ALL.iter().map(|d| d.name()).collect();
+        if matches!(s.trim(), "redis-hot-shard" | "nodes-full") {
+            return Err(format!(
+                "drill scenario {s:?} is not there yet: it needs the simulator's Redis shards and nodes (issue 9); \
+                 expected random or one of {}",
+                names.join(", ")
+            ));
+        }
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name() == s.trim())
+            .ok_or_else(|| format!("unknown drill scenario {s:?}: expected random or one of {}", names.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_random_follows_the_seed() {
+        for d in DrillScenario::ALL {
+            assert_eq!(d.name().parse::<DrillScenario>(), Ok(d));
+        }
+        assert!("redis-hot-shard".parse::<DrillScenario>().is_err());
+        assert_eq!(DrillScenario::random(7), DrillScenario::random(7));
+        let picked: std::collections::BTreeSet<_> = (0..200).map(DrillScenario::random).collect();
+        assert_eq!(picked.len(), DrillScenario::ALL.len());
+    }
+}
