@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod config_schema;
 pub mod config_show;
 pub mod demo;
 pub mod host;
