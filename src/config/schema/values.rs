@@ -2,7 +2,7 @@
 //! threshold, the CloudWatch statistic, `record`.
 
 use super::super::theme::{Role, StyleSpec};
-use crate::model::level::Threshold;
+use crate::model::level::{Bound, Threshold};
 use crate::model::{MetricId, units::Unit};
 use schemars::{Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value};
@@ -99,16 +99,17 @@ pub fn percent_bound_pattern() -> String {
     number(&format!("{up_to_99}|{hundred}|{with_exponent}"))
 }
 
-fn bound(metric: MetricId, which: &str) -> Value {
-    let unit = metric.unit().label();
-    let (pattern, range) = if super::super::validate::of_a_maximum(metric) {
-        (percent_bound_pattern(), "0 to 100")
+fn bound(metric: MetricId, which: &str, example: Option<Bound>) -> Value {
+    let (pattern, number) = if super::super::validate::of_a_maximum(metric) {
+        (percent_bound_pattern(), "a percentage from 0 to 100".to_string())
+    } else if metric.unit() == Unit::Percent {
+        (bound_pattern(), "a percentage, 0 or more".to_string())
     } else {
-        (bound_pattern(), "0 or more")
+        (bound_pattern(), format!("a number of {}, 0 or more", unit_words(metric.unit())))
     };
-    let unit = if unit.is_empty() { String::new() } else { format!(" ({unit})") };
+    let example = example.map(|b| b.to_string()).unwrap_or_else(|| "> 100".into());
     serde_json::json!({
-        "description": format!("The {which} bound: a comparison (>, >=, <, <=) and a number{unit} of {range}, as the runbook words it: \"> 70\", \"<= 80%\"."),
+        "description": format!("The {which} bound: a comparison (>, >=, <, <=) and {number}, e.g. \"{example}\"."),
         "type": "string",
         "pattern": pattern,
     })
@@ -123,7 +124,7 @@ fn unit_words(u: Unit) -> &'static str {
         Unit::TasksPerMin => "tasks per minute",
         Unit::ReqPerSec => "requests per second",
         Unit::OpsPerSec => "operations per second",
-        Unit::Count => "a count",
+        Unit::Count => "items",
         Unit::Pods => "pods",
         Unit::Bytes => "bytes",
     }
@@ -146,7 +147,7 @@ pub fn thresholds(_: &mut SchemaGenerator) -> Schema {
             serde_json::json!({
                 "description": format!("{}, in {}. Default: {}. crit must point the same way as warn and be at or beyond it.", m.label(), unit_words(m.unit()), d.describe()),
                 "type": "object",
-                "properties": { "warn": bound(*m, "warning"), "crit": bound(*m, "critical") },
+                "properties": { "warn": bound(*m, "warning", d.warn), "crit": bound(*m, "critical", d.crit) },
                 "additionalProperties": false,
                 "default": default,
             }),
