@@ -160,6 +160,12 @@ pub enum ConfigCmd {
     /// Print every effective value with where it came from: a flag, the environment, the
     /// config file's line, or the default (secrets never shown).
     Show,
+    /// Print the JSON Schema of config.toml, of a theme or of a keymap, for an editor to validate
+    /// and complete them (the files of the repository's schemas/).
+    Schema {
+        #[arg(value_enum, default_value = "config")]
+        file: crate::config::schema::Kind,
+    },
 }
 
 /// `cockpit completions SHELL`.

@@ -22,6 +22,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
         Some(Cmd::Completions(args)) => return commands::completions::run(args.shell),
         Some(Cmd::Man) => return commands::man::run(),
         Some(Cmd::Info(args)) => return commands::info::run(&cli.global, args.format),
+        Some(Cmd::Config(cockpit::cli::ConfigCmd::Schema { file })) => return commands::config_schema::run(*file),
         _ => {}
     }
     // Every credential in the environment is known before anything can print it.
@@ -63,7 +64,11 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             Some(Cmd::Report(args)) => commands::report::run(setup, args, &cli.global).await,
             Some(Cmd::Collect(args)) => commands::collect::run(setup, args).await,
             Some(Cmd::Watch(args)) => commands::watch::run(setup, args).await,
-            Some(Cmd::Completions(_) | Cmd::Man | Cmd::Info(_)) => unreachable!("answered before the setup"),
+            Some(
+                Cmd::Completions(_) | Cmd::Man | Cmd::Info(_) | Cmd::Config(cockpit::cli::ConfigCmd::Schema { .. }),
+            ) => {
+                unreachable!("answered before the setup")
+            }
         }
     })
 }

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod collect;
 pub mod completions;
+pub mod config_schema;
 pub mod config_show;
 pub mod demo;
 pub mod drill;

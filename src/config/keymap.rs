@@ -300,11 +300,15 @@ impl Keymap {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The bindings of one context.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Section {
+pub(super) struct Section {
+    /// Replaces every binding of this context (of the keymap below this file).
     keymap: Option<Vec<RawBinding>>,
+    /// Bindings looked up before the context's others: a key here wins.
     prepend_keymap: Option<Vec<RawBinding>>,
+    /// Bindings looked up after the context's others.
     append_keymap: Option<Vec<RawBinding>>,
 }
 
@@ -315,11 +319,15 @@ enum OneOrMany {
     Many(Vec<String>),
 }
 
-#[derive(Debug, Deserialize)]
+/// A key and what it does: { on = "<C-c>", run = "quit", desc = "Quit" }.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawBinding {
+    #[schemars(schema_with = "super::schema::keys::on")]
     on: Spanned<OneOrMany>,
+    #[schemars(schema_with = "super::schema::keys::run")]
     run: Spanned<String>,
+    /// What the help screen and the footer say the key does.
     #[serde(default)]
     desc: String,
 }

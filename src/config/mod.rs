@@ -5,6 +5,7 @@ pub mod error;
 pub mod key;
 pub mod keymap;
 pub mod paths;
+pub mod schema;
 pub mod sources;
 pub mod suggest;
 pub mod theme;
@@ -21,31 +22,58 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
-/// The whole `config.toml`. Every field is optional in the file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The cockpit's `config.toml`: every key is optional, and a value left out is the runbook's.
+///
+/// The file is `config.toml` in the config dir (Linux: ~/.config/cockpit, macOS:
+/// ~/Library/Application Support/io.agentos.cockpit, or COCKPIT_CONFIG_DIR), or --config FILE.
+/// `cockpit config show` prints every effective value and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
+#[schemars(title = "cockpit config.toml")]
 pub struct Config {
-    /// Seconds between refreshes of the live sources (and of the demo's samples).
+    /// Seconds between refreshes of the live sources (and of the demo's samples), 0.2 to 3600.
+    #[schemars(range(min = 0.2, max = 3600))]
     pub refresh_secs: f64,
+    /// The theme: a built-in (dark, high-contrast, light, mono) or NAME for the config dir's
+    /// themes/NAME.toml.
+    #[schemars(extend("examples" = ["dark", "high-contrast", "light", "mono"]))]
     pub theme: String,
+    /// The keymap: a built-in (default, vim) or NAME for the config dir's keymaps/NAME.toml.
+    #[schemars(extend("examples" = ["default", "vim"]))]
     pub keymap: String,
-    /// Refuse every mutating action.
+    /// Refuse every mutating action (per context: [contexts.NAME] read_only).
     pub read_only: bool,
-    /// How many daily log files to keep (the current one included).
+    /// How many daily log files to keep (the current one included), 1 to 3660.
+    #[schemars(range(min = 1, max = 3660))]
     pub log_max_files: usize,
     /// Per metric: `queue_depth = { warn = "> 1000", crit = "> 5000" }`.
+    #[schemars(schema_with = "schema::values::thresholds")]
     pub thresholds: BTreeMap<Spanned<String>, Spanned<Threshold>>,
+    /// The runbook's "Scalable Components": the fewest and most of each component.
+    #[schemars(with = "schema::model::LimitsSchema")]
     pub limits: Limits,
+    /// The constants of the runbook's capacity formulas.
+    #[schemars(with = "schema::model::CapacitySchema")]
     pub capacity: CapacityParams,
+    /// The runbook's "When to Emergency Scale" conditions.
+    #[schemars(with = "schema::model::EmergencySchema")]
     pub emergency: EmergencyRules,
+    /// The Kubernetes cluster: the context, the namespace and the names of the platform's objects.
     pub kubernetes: KubeConfig,
+    /// The Redis of the task queue and the cache.
     pub redis: RedisConfig,
+    /// The PostgreSQL primary.
     pub postgres: PostgresConfig,
+    /// CloudWatch, RDS and the load balancer.
     pub aws: AwsConfig,
+    /// How the cockpit tells people (the guided actions' notification step): a command, a webhook.
     pub notify: NotifyConfig,
+    /// The guided actions' timeouts and waits.
     pub actions: ActionsConfig,
+    /// Settings for one Kubernetes context only: `[contexts.prod-eks]` `read_only = true`.
     pub contexts: BTreeMap<String, ContextConfig>,
     /// `record = false`, or `[record]` with `keep_days` and `max_mib`.
+    #[schemars(schema_with = "schema::values::record")]
     pub record: crate::record::settings::RecordConfig,
     /// `[share]`: the war room's stream (its Redis, its name, how much history it keeps).
     pub share: crate::share::settings::ShareConfig,

@@ -142,16 +142,30 @@ fn resolve(name: &str, palette: &BTreeMap<String, Source<'_>>, seen: &mut Vec<St
         .ok_or_else(|| ConfigError::at(path, text, v.span().start, color_expected(value)))
 }
 
-#[derive(Debug, Deserialize)]
+/// A cockpit theme: a style per role of the screen, a palette of named colours, and the theme it
+/// inherits, so that a theme names only what it changes. A file <config dir>/themes/NAME.toml
+/// is used as --theme NAME or theme = "NAME" (and overrides a built-in of the same name).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ThemeFile {
+#[schemars(title = "cockpit theme")]
+pub(super) struct ThemeFile {
+    /// The theme this one starts from: a built-in (dark, high-contrast, light, mono) or another
+    /// file of the config dir's themes/. Its roles take this file's palette.
+    #[schemars(with = "Option<String>", extend("examples" = ["dark", "light", "high-contrast", "mono"]))]
     inherits: Option<Spanned<String>>,
     /// The terminal background the theme is made for, when its text role paints none (the
-    /// contrast of its colours is checked against it).
+    /// contrast of its colours is checked against it): "#rrggbb", an ANSI name or an index.
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::values::colour")]
     background: Option<Spanned<String>>,
+    /// Named colours, for the roles (and the other palette entries) to use by name:
+    /// `red = "#ff5f5f"`. A child theme's palette applies to the roles it inherits.
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::values::palette")]
     palette: BTreeMap<String, Spanned<String>>,
+    /// A style per role of the screen: `crit = { fg = "red", modifiers = ["bold"] }`.
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::values::roles")]
     roles: BTreeMap<Spanned<String>, StyleSpec>,
 }
 
@@ -172,12 +186,23 @@ impl ThemeFile {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The style of a role: colours and text modifiers. What a role leaves out is the terminal's.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct StyleSpec {
-    fg: Option<Spanned<String>>,
-    bg: Option<Spanned<String>>,
+pub(super) struct StyleSpec {
+    /// The text colour: a palette name, "#rrggbb", an ANSI name such as
+    /// "red" or "lightblue", an index 0-255, or "reset" (the terminal's own).
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::values::colour")]
+    fg: Option<Spanned<String>>,
+    /// The background colour: a palette name, "#rrggbb", an ANSI name such as
+    /// "red" or "lightblue", an index 0-255, or "reset" (the terminal's own).
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::values::colour")]
+    bg: Option<Spanned<String>>,
+    /// Text modifiers (a terminal may not show every one).
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::values::modifiers")]
     modifiers: Vec<Spanned<String>>,
 }
 

@@ -178,7 +178,7 @@ fn emergency(c: &Config, p: &mut Problems) {
 
 /// Percentages of a maximum (memory of maxmemory, connections of max_connections): above 100
 /// they can never be reached.
-fn of_a_maximum(id: MetricId) -> bool {
+pub(crate) fn of_a_maximum(id: MetricId) -> bool {
     id.unit() == Unit::Percent
         && matches!(
             id,
