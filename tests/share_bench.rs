@@ -37,10 +37,7 @@ struct Row {
 fn redis_calls(r: &RedisServer) -> Result<u64> {
     let mut con = redis::Client::open(r.url())?.get_connection()?;
     let info: String = redis::cmd("INFO").arg("commandstats").query(&mut con)?;
-    Ok(info
-        .lines()
-        .filter_map(|l| l.split("calls=").nth(1)?.split(',').next()?.parse::<u64>().ok())
-        .sum())
+    Ok(info.lines().filter_map(|l| l.split("calls=").nth(1)?.split(',').next()?.parse::<u64>().ok()).sum())
 }
 
 /// Requests moto has logged so far (one line per request).
@@ -115,7 +112,13 @@ async fn one_collector_and_0_1_10_50_viewers() -> Result<()> {
         let mut viewers = Vec::new();
         for i in 0..n {
             let t = Instant::now();
-            let s = pty::Session::start_with(env!("CARGO_BIN_EXE_cockpit"), &["watch", "--share-url", &share], 120, 40, &env);
+            let s = pty::Session::start_with(
+                env!("CARGO_BIN_EXE_cockpit"),
+                &["watch", "--share-url", &share],
+                120,
+                40,
+                &env,
+            );
             if i == 0 {
                 s.wait_for("following");
                 first_frame_ms = Some(t.elapsed().as_secs_f64() * 1000.0);

@@ -166,7 +166,7 @@ impl Host for DrillHost {
         if let Some(d) = self.drill.as_mut() {
             d.job(&ev);
         }
-        Some(HostEvent::Job(ev))
+        Some(HostEvent::Job(Box::new(ev)))
     }
 
     fn refreshed(&mut self, app: &mut App) {

@@ -305,7 +305,7 @@ async fn settle(drill: &mut Drill, jobs: &mut Jobs, app: &mut App) {
             let Some(ev) = ev else { break };
             got = true;
             drill.job(&ev);
-            app.host_event(HostEvent::Job(ev));
+            app.host_event(HostEvent::Job(Box::new(ev)));
             pump(drill, jobs, app);
         }
         if !got {

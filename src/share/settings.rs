@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ShareConfig {
     /// The Redis of the stream (redis://, rediss://; several comma-separated URLs for a
@@ -14,11 +14,14 @@ pub struct ShareConfig {
     pub cluster: bool,
     /// The stream's name. Default: the Kubernetes context (`in-cluster` inside a pod), or the
     /// demo's `demo`.
+    #[schemars(pattern(r"\S"))]
     pub name: Option<String>,
     /// Minutes of history (samples, events, actions) kept in the stream for late joiners and
     /// `cockpit report --share`.
+    #[schemars(range(min = 10, max = 10080))]
     pub history_minutes: u32,
     /// At most this many history entries are kept, whatever their age (about 200 bytes each).
+    #[schemars(range(min = 1000, max = 10000000))]
     pub history_max_entries: u64,
 }
 

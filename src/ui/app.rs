@@ -106,8 +106,13 @@ pub struct App {
     pub mode: Mode,
     pub status: Option<(String, Level)>,
     pub quit: bool,
-    /// Something changed since the last frame.
+    /// Something changed since the last frame that the person is waiting for (a key, a
+    /// resize, an action's step): drawn at the next frame.
     pub dirty: bool,
+    /// New data arrived: drawn with the next second's frame, or at once if none was drawn for
+    /// a second (fewer frames over a slow link and for a room of viewers; data comes every
+    /// refresh anyway).
+    pub data_changed: bool,
     pub effects: Vec<Effect>,
     /// Names of the guided actions available, for the menu.
     pub actions: Vec<(String, String)>,
@@ -140,6 +145,7 @@ impl App {
             status: None,
             quit: false,
             dirty: true,
+            data_changed: false,
             effects: Vec::new(),
             actions: Vec::new(),
             epoch: None,
@@ -167,7 +173,7 @@ impl App {
     pub fn ingest(&mut self, u: SourceUpdate) {
         self.board.ingest(u);
         if self.frozen.is_none() {
-            self.dirty = true;
+            self.data_changed = true;
         }
     }
 
@@ -326,7 +332,7 @@ impl App {
     /// What the war room's stream brought (`cockpit watch`).
     pub fn feed_event(&mut self, ev: crate::share::feed::FeedEvent) {
         use crate::share::feed::FeedEvent;
-        self.dirty = true;
+        self.data_changed = true;
         match ev {
             FeedEvent::Joined(j) => {
                 self.board = j.board();
@@ -343,7 +349,7 @@ impl App {
                 }
                 self.set_status(format!("following {} ({}), read-only", j.hello.id, j.hello.target), Level::Ok);
             }
-            FeedEvent::Update(u) => self.board.ingest(*u),
+            FeedEvent::Update(u) => self.ingest(*u),
             FeedEvent::Action(a) => {
                 self.board.push_timeline(a.at, crate::model::timeline::Category::Action, a.level, a.text)
             }
@@ -360,10 +366,10 @@ impl App {
 
     /// What the host's jobs sent back.
     pub fn host_event(&mut self, ev: HostEvent) {
-        self.dirty = true;
         match ev {
             HostEvent::Feed(e) => self.feed_event(*e),
             HostEvent::Job(e) => {
+                self.dirty = true;
                 let App { desk, board, status, effects, .. } = self;
                 desk.job_event(*e, &mut Outer { board, status, effects });
             }

@@ -14,6 +14,8 @@ use tokio::sync::mpsc;
 
 /// Frames are drawn at most this often.
 pub const FRAME: Duration = Duration::from_millis(50);
+/// New data alone is drawn at most this often (with the clock's frame, once a second).
+pub const DATA_FRAME: Duration = Duration::from_secs(1);
 
 /// Why the loop ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +63,7 @@ pub async fn run<H: Host>(
 
     term.draw(|f| super::view::draw(f, app))?;
     app.dirty = false;
+    let mut last_draw = std::time::Instant::now();
     // For the end-to-end test that proves a panic restores the terminal.
     if std::env::var_os("COCKPIT_TEST_PANIC").is_some() {
         panic!("COCKPIT_TEST_PANIC is set: panicking on purpose after the first frame");
@@ -89,9 +92,11 @@ pub async fn run<H: Host>(
             _ = quit_sig.recv() => return Ok(Exit::Signal("SIGQUIT")),
             _ = second.tick() => app.dirty = true,
             _ = frame.tick() => {
-                if app.dirty {
+                if app.dirty || (app.data_changed && last_draw.elapsed() >= DATA_FRAME) {
                     term.draw(|f| super::view::draw(f, app))?;
                     app.dirty = false;
+                    app.data_changed = false;
+                    last_draw = std::time::Instant::now();
                 }
             }
         }

@@ -84,4 +84,3 @@ pub fn mem_mib(pid: u32, field: &str) -> Result<f64> {
         .with_context(|| format!("{field} in /proc/{pid}/status"))?;
     Ok(kb / 1024.0)
 }
-
