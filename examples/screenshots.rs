@@ -109,4 +109,28 @@ fn main() {
         let _ = s.wait_exit();
         println!("screenshots/{}.svg", shot.name);
     }
+    debrief(&bin, &out);
+}
+
+/// The top of a drill's debrief, as the terminal shows it when the drill ends: a run of the
+/// incident with a manual scale under an unpinned HPA (tests/drills/).
+fn debrief(bin: &std::path::Path, out: &std::path::Path) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("tests/drills/manual-scale-under-hpa.drill");
+    let cmd = format!(
+        "{} drill --scenario incident --seed 7 --script {} | head -n 29; sleep 30",
+        bin.display(),
+        script.display()
+    );
+    let s = pty::Session::start_bin("sh", &["-c", &cmd], 120, 40);
+    s.wait_for("Typed at the kubectl prompt");
+    std::thread::sleep(Duration::from_millis(700));
+    std::thread::sleep(Duration::from_millis(300));
+    let (svg, txt) = {
+        let p = s.parser.lock().unwrap();
+        (svg::render(p.screen()), p.screen().contents())
+    };
+    std::fs::write(out.join("drill-debrief.svg"), svg).unwrap();
+    std::fs::write(out.join("drill-debrief.txt"), txt).unwrap();
+    println!("screenshots/drill-debrief.svg");
 }
