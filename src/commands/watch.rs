@@ -55,11 +55,9 @@ async fn snapshot(mut rx: mpsc::Receiver<FeedEvent>, name: &str, format: crate::
     let mut board: Option<Board> = None;
     let mut collector = String::new();
     let mut problem = None;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        // Once joined, the stream is caught up when nothing more comes for a moment.
-        let wait = if board.is_some() { Duration::from_millis(1500) } else { Duration::from_secs(10) };
-        let ev = match tokio::time::timeout_at(deadline.min(tokio::time::Instant::now() + wait), rx.recv()).await {
+        let ev = match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(ev)) => ev,
             Ok(None) | Err(_) => break,
         };
@@ -67,6 +65,9 @@ async fn snapshot(mut rx: mpsc::Receiver<FeedEvent>, name: &str, format: crate::
             FeedEvent::Joined(j) => {
                 collector = format!("{} ({})", j.hello.id, j.hello.target);
                 board = Some(j.board());
+                // The join holds the newest update of every source; a moment more takes in what
+                // followed and lets a silent collector be noticed (its first read blocks 1 s).
+                deadline = deadline.min(tokio::time::Instant::now() + Duration::from_millis(1500));
             }
             FeedEvent::Update(u) => {
                 if let Some(b) = board.as_mut() {
