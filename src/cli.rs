@@ -89,8 +89,9 @@ pub struct GlobalArgs {
     /// (when no other collector publishes it); with `report`, read the window from the stream.
     #[arg(long, global = true)]
     pub share: bool,
-    /// The Redis of the war room's stream (overrides share.url; default: the platform's own,
-    /// redis.url or REDIS_URL).
+    /// The Redis of the war room's stream (overrides COCKPIT_SHARE_URL, which overrides
+    /// share.url; default: the platform's own, redis.url or REDIS_URL). A password is better in
+    /// COCKPIT_SHARE_URL than on a command line that `ps` shows.
     #[arg(long, global = true, value_name = "URL")]
     pub share_url: Option<String>,
 }

@@ -312,4 +312,15 @@ fn config_show_names_the_origin_of_every_value_and_never_a_secret() {
     for secret in ["hunter2-pw", "TOKEN-in-path", "env-pw"] {
         assert!(!text.contains(secret) && !err(&o).contains(secret), "{secret} leaked:\n{text}");
     }
+    // The war room's stream: from the environment, and the flag over it.
+    let share = [("COCKPIT_SHARE_URL", "redis://:share-pw@war-room:6380")];
+    let o = cockpit(home.path(), &share, &["config", "show"]);
+    let text = out(&o);
+    let url = text.lines().find(|l| l.starts_with("share.url = ")).unwrap_or_default().to_string();
+    assert!(url.contains("redis://war-room:6380") && url.ends_with("# environment COCKPIT_SHARE_URL"), "{text}");
+    let o = cockpit(home.path(), &share, &["--share-url", "redis://:flag-pw@other:6381", "config", "show"]);
+    let text = out(&o);
+    let url = text.lines().find(|l| l.starts_with("share.url = ")).unwrap_or_default().to_string();
+    assert!(url.contains("redis://other:6381") && url.ends_with("# flag --share-url"), "{text}");
+    assert!(!text.contains("share-pw") && !text.contains("flag-pw"), "{text}");
 }

@@ -60,6 +60,7 @@ const ENV_VARS: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
     "AWS_ENDPOINT_URL",
     "NO_COLOR",
+    "COCKPIT_SHARE_URL",
 ];
 
 /// Every leaf of the effective configuration (thresholds included, from the board's settings),
@@ -72,7 +73,8 @@ pub fn effective(setup: &Setup, g: &GlobalArgs, file: Option<&Path>, text: Optio
         let at = spans.value(path)?.start;
         Some(format!("{file_name}:{}", text[..at].matches('\n').count() + 1))
     };
-    let flags: [(&str, bool, &str); 9] = [
+    let flags: [(&str, bool, &str); 10] = [
+        ("share.url", g.share_url.is_some(), "--share-url"),
         ("read_only", g.read_only, "--read-only"),
         ("refresh_secs", g.refresh.is_some(), "--refresh"),
         ("kubernetes.namespace", g.namespace.is_some(), "-n/--namespace"),
@@ -100,6 +102,8 @@ pub fn effective(setup: &Setup, g: &GlobalArgs, file: Option<&Path>, text: Optio
             } else if key == "theme" && g.theme.is_none() && std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
             {
                 "environment NO_COLOR".to_string()
+            } else if key == "share.url" && std::env::var_os("COCKPIT_SHARE_URL").is_some_and(|v| !v.is_empty()) {
+                "environment COCKPIT_SHARE_URL".to_string()
             } else {
                 line_of(&parts).unwrap_or_else(|| "default".into())
             };

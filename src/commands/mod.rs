@@ -94,8 +94,10 @@ pub fn setup(g: &GlobalArgs) -> Result<Setup, ConfigError> {
     if g.no_record {
         config.record.enabled = false;
     }
-    if let Some(url) = &g.share_url {
-        config.share.url = Some(url.clone());
+    // The flag, then the environment, then the file.
+    let share_env = std::env::var("COCKPIT_SHARE_URL").ok().filter(|v| !v.is_empty());
+    if let Some(url) = g.share_url.clone().or(share_env) {
+        config.share.url = Some(url);
     }
     if let Some(ns) = &g.namespace {
         config.kubernetes.namespace = ns.clone();

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields, default)]
 pub struct ShareConfig {
     /// The Redis of the stream (redis://, rediss://; several comma-separated URLs for a
-    /// cluster's seeds). Default: `COCKPIT_SHARE_URL`, else the platform's own, `redis.url` or
-    /// `REDIS_URL`.
+    /// cluster's seeds). `COCKPIT_SHARE_URL` overrides it. Default: the platform's own,
+    /// `redis.url` or `REDIS_URL`.
     pub url: Option<String>,
     /// Talk to a Redis Cluster without asking the node first.
     pub cluster: bool,
