@@ -95,7 +95,7 @@ struct Publisher {
     role: watch::Sender<Role>,
     epoch: Option<f64>,
     /// The last result published per source, to send a marker when it did not change.
-    last: BTreeMap<SourceId, Vec<u8>>,
+    last: BTreeMap<SourceId, Result<crate::model::SourceData, crate::model::SourceFailure>>,
     /// Logged once per outage.
     failing: bool,
     since_trim: u32,
@@ -211,15 +211,15 @@ impl Publisher {
         let Some(epoch) = self.epoch else { return };
         match out {
             Out::Update(u) => {
-                let result = serde_json::to_vec(&u.result).unwrap_or_default();
-                if self.last.get(&u.source) == Some(&result) {
+                if self.last.get(&u.source) == Some(&u.result) {
                     self.xadd(&Msg::Same { source: u.source, at: u.at });
                     return;
                 }
-                self.last.insert(u.source, result);
-                let latest = encode_update(&u);
-                let hset = redis::cmd("HSET").arg(&self.spec.keys.latest).arg(u.source.name()).arg(latest).clone();
-                self.xadd(&Msg::Update(u));
+                self.last.insert(u.source, u.result.clone());
+                // Encoded once: the stream's entry and the joiners' `latest` hold the same bytes.
+                let gz = encode_update(&u);
+                self.xadd_raw("u", gz.clone());
+                let hset = redis::cmd("HSET").arg(&self.spec.keys.latest).arg(u.source.name()).arg(gz).clone();
                 self.batch.push(hset);
             }
             Out::Entry(e) => {
@@ -261,6 +261,10 @@ impl Publisher {
 
     fn xadd(&mut self, m: &Msg) {
         let (k, d) = m.encode();
+        self.xadd_raw(k, d);
+    }
+
+    fn xadd_raw(&mut self, k: &str, d: Vec<u8>) {
         let cmd = redis::cmd("XADD")
             .arg(&self.spec.keys.updates)
             .arg("MAXLEN")

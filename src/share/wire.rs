@@ -84,7 +84,7 @@ impl Msg {
     pub fn encode(&self) -> (&'static str, Vec<u8>) {
         match self {
             Msg::Hello(h) => ("h", json(h.as_ref())),
-            Msg::Update(u) => ("u", gzip(&json(u.as_ref()))),
+            Msg::Update(u) => ("u", encode_update(u)),
             Msg::Beat { id, at } => ("b", json(&Beat { id: id.clone(), at: *at })),
             Msg::Same { source, at } => ("s", json(&Same { source: *source, at: *at })),
             Msg::Action(a) => ("a", json(a)),
