@@ -8,6 +8,7 @@ mod support;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
+use cockpit::model::lease::LeaseView;
 use cockpit::model::state::KubeState;
 use cockpit::model::{Board, FailureKind, SourceId, SourceStatus};
 use support::live::kube_objects::{deployment, event, hpa, pod, pod_metrics};
@@ -126,7 +127,7 @@ async fn the_cockpit_shows_what_kubectl_shows_and_only_watches_after_the_start()
     })?;
     kmock.reset_stats()?;
     kubectl(&kmock, &["scale", "deployment", "agent-worker", "--replicas=8"])?;
-    assert_eq!(kmock.close_watches()?, 5, "deployments, hpas, events, two pod watches");
+    assert_eq!(kmock.close_watches()?, 6, "deployments, hpas, events, the lock's lease, two pod watches");
     kmock.apply(pod(NS, "agent-worker", "agent-worker-5c4b-9", None)).await?;
     run.until("the scale and the new pod", LIMIT, |b| {
         kube(b)
@@ -159,6 +160,66 @@ async fn the_cockpit_shows_what_kubectl_shows_and_only_watches_after_the_start()
         "pod LISTs are metrics polls only: {stats}"
     );
     assert!(stats["watch"].as_u64().unwrap_or(0) >= 5, "the watches resumed: {stats}");
+    Ok(())
+}
+
+/// The guided actions' Lease as another cockpit writes it: renewed `renewed_ago` seconds ago.
+fn lease(holder: &str, action: &str, renewed_ago: i64) -> serde_json::Value {
+    let t = (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(renewed_ago))
+        .strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
+    serde_json::json!({
+        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+        "metadata": {"name": "cockpit-actions", "namespace": NS,
+                     "annotations": {"cockpit.agentos.io/action": action}},
+        "spec": {"holderIdentity": holder, "acquireTime": t, "renewTime": t, "leaseDurationSeconds": 60}
+    })
+}
+
+fn lock(b: &Board) -> Option<LeaseView> {
+    kube(b).map(|k| k.lease.clone())
+}
+
+#[tokio::test]
+async fn the_action_lock_shows_who_holds_it_by_watch_and_a_forbidden_read_is_unknown_with_the_role() -> Result<()> {
+    let kmock = Kmock::start()?;
+    seed(&kmock, 5).await?;
+    let home = tempfile::tempdir()?;
+    let mut run = Running::start(&kube_config(&kmock), &env(home.path())).await;
+    run.until("the lock is free (no Lease)", LIMIT, |b| lock(b) == Some(LeaseView::Free)).await?;
+    // Another cockpit takes it: seen through the watch, with who and what, without the id.
+    kmock.apply(lease("bob@laptop · action 20261203T190026Z-1-0000-scale-api", "scale-api", 2)).await?;
+    run.until(
+        "bob holds the lock",
+        LIMIT,
+        |b| matches!(lock(b), Some(LeaseView::Held(h)) if h.who() == "bob@laptop" && h.action == "scale-api"),
+    )
+    .await?;
+    let Some(LeaseView::Held(h)) = lock(&run.board) else { unreachable!() };
+    let text = LeaseView::Held(h.clone()).describe();
+    assert!(text.starts_with("held by bob@laptop (scale-api) since ") && !text.contains("action 2026"), "{text}");
+    assert!(h.since_wall.is_some(), "a wall-clock time on the live platform");
+    // A holder that stopped renewing (a cockpit killed mid-action) no longer holds it.
+    kmock.apply(lease("bob@laptop · action 20261203T190026Z-1-0000-scale-api", "scale-api", 600)).await?;
+    run.until("the expired lease is free", LIMIT, |b| lock(b) == Some(LeaseView::Free)).await?;
+    drop(run);
+
+    // An identity that may not read Leases: everything else still shows, and the lock is
+    // unknown with the Role that would let it be read.
+    kmock.deny(serde_json::json!({"verb": "list", "resource": "leases"}))?;
+    kmock.deny(serde_json::json!({"verb": "watch", "resource": "leases"}))?;
+    let mut run = Running::start(&kube_config(&kmock), &env(home.path())).await;
+    run.until("the lock is unknown, the rest live", LIMIT, |b| {
+        matches!(lock(b), Some(LeaseView::Unknown { .. })) && kube(b).is_some_and(|k| k.workers.pods.total == 5)
+    })
+    .await?;
+    let Some(LeaseView::Unknown { reason }) = lock(&run.board) else { unreachable!() };
+    assert!(
+        reason.contains("may not read Lease cockpit-actions")
+            && reason.contains("needs get, list and watch on coordination.k8s.io leases"),
+        "{reason}"
+    );
+    assert!(run.status(SourceId::Kube).is_live(), "a forbidden Lease does not make Kubernetes stale");
     Ok(())
 }
 

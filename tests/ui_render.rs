@@ -71,6 +71,7 @@ fn kube(api_ready: u32, workers: u32) -> KubeState {
             message: "New size: 40".into(),
             warning: false,
         }],
+        lease: Default::default(),
     }
 }
 

@@ -65,11 +65,14 @@ fn joined(epoch: f64) -> Joined {
 }
 
 fn viewer() -> cockpit::ui::app::App {
+    viewer_of(joined(cockpit::share::wall_now() - 1800.0))
+}
+
+fn viewer_of(joined: Joined) -> cockpit::ui::app::App {
     let mut a = app_of(Board::new(BoardSettings::default(), &[]));
     let feed = FeedStatus { name: "prod".into(), server: "redis://127.0.0.1:6379".into(), ..Default::default() };
     a.mode = Mode::Watch(WatchMode { feed: feed.clone(), demo: false });
-    let epoch = cockpit::share::wall_now() - 1800.0;
-    a.feed_event(FeedEvent::Joined(Box::new(joined(epoch))));
+    a.feed_event(FeedEvent::Joined(Box::new(joined)));
     let now = cockpit::share::wall_now();
     a.feed_event(FeedEvent::Status(FeedStatus {
         collector: Some("ana@bastion pid 4242".into()),
@@ -122,4 +125,42 @@ fn the_wall_shows_the_collectors_action_with_who_runs_it() {
     assert!(s.contains("emergency: started · by ana@bastion pid 4242"), "{s}");
     assert!(s.contains("emergency: Pin the HPAs: done"), "{s}");
     assert!(a.board.timeline.iter().any(|e| e.category == Category::Action), "on the timeline too");
+}
+
+/// The collector's cockpit read the actions' Lease: the wall says who holds it, though the
+/// action runs from a third cockpit that neither the collector nor the viewer started.
+#[test]
+fn the_wall_shows_who_holds_the_action_lock_as_the_collector_read_it() {
+    use cockpit::model::lease::{LeaseHolder, LeaseView};
+    let with_lease = |lease: LeaseView| {
+        let mut j = joined(cockpit::share::wall_now() - 1800.0);
+        for u in &mut j.latest {
+            if let Ok(SourceData::Kube(k)) = &mut u.result {
+                k.lease = lease.clone();
+            }
+        }
+        let mut a = viewer_of(j);
+        a.command(Command::Wall);
+        a
+    };
+    let held = LeaseView::Held(LeaseHolder {
+        holder: "bob@laptop · action 20261203T190026Z-1-0000-scale-api".into(),
+        action: "scale-api".into(),
+        since: 1700.0,
+        since_wall: Some("2026-12-03T03:12:40Z".parse().expect("time")),
+    });
+    for (w, h) in [(200, 60), (120, 40)] {
+        let s = text_of(&with_lease(held.clone()), w, h);
+        // Wrapped at a word in a narrow box: read the action box (the left half) as words.
+        let left: String = s.lines().map(|l| l.chars().take(usize::from(w / 2)).collect::<String>() + "\n").collect();
+        let words = left.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains("Lock held by bob@laptop (scale-api) since 2026-12-03T"), "{w}x{h}\n{s}");
+        assert!(!s.contains("0000-scale-api"), "the action's id is the journal's, not the wall's\n{s}");
+    }
+    let s = text_of(&with_lease(LeaseView::Free), 200, 60);
+    assert!(s.contains("Lock free: no guided action runs"), "{s}");
+    let forbidden =
+        LeaseView::Unknown { reason: "may not read Lease cockpit-actions: the cockpit-read Role needs get".into() };
+    let s = text_of(&with_lease(forbidden), 200, 60);
+    assert!(s.contains("Lock unknown: may not read Lease cockpit-actions"), "{s}");
 }

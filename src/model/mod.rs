@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod derive;
 pub mod gap;
 pub mod history;
+pub mod lease;
 pub mod level;
 pub mod metric;
 pub mod reading;

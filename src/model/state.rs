@@ -141,6 +141,9 @@ pub struct KubeState {
     pub workers: WorkloadState,
     /// Recent events, oldest first.
     pub events: Vec<KubeEvent>,
+    /// The guided actions' lock: who holds it.
+    #[serde(default)]
+    pub lease: crate::model::lease::LeaseView,
 }
 
 impl KubeState {

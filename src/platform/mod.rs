@@ -108,9 +108,17 @@ impl LockHolder {
     /// When it was taken, as a person reads it: local time with its offset (RFC 3339) on the
     /// live platform, "T+00:12:30" of simulated time on the simulator.
     pub fn since_text(&self) -> String {
-        match self.since_wall {
-            Some(t) => crate::model::report::rfc3339(&t.to_zoned(jiff::tz::TimeZone::system())),
-            None => format!("T+{} (simulated time)", crate::model::units::clock(self.since)),
+        crate::model::lease::since_text(self.since, self.since_wall)
+    }
+}
+
+impl From<LockHolder> for crate::model::lease::LeaseHolder {
+    fn from(h: LockHolder) -> Self {
+        crate::model::lease::LeaseHolder {
+            holder: h.holder,
+            action: h.action,
+            since: h.since,
+            since_wall: h.since_wall,
         }
     }
 }

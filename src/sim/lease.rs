@@ -80,3 +80,23 @@ impl Simulator {
         self.lease.as_ref().filter(|l| l.live(self.time())).map(|l| l.holder.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::lease::LeaseView;
+    use crate::sim::{Scenario, SimSettings, Simulator};
+
+    #[test]
+    fn the_dashboard_sees_the_lock_while_it_is_held_and_free_once_it_expires() {
+        let mut sim = Simulator::new(Scenario::Baseline, 1, SimSettings::default());
+        assert_eq!(sim.kube_state().lease, LeaseView::Free);
+        sim.acquire_lock("ana@bastion · action 1-scale-api", "scale-api", 30.0);
+        sim.advance(10.0);
+        match sim.kube_state().lease {
+            LeaseView::Held(h) => assert_eq!((h.who(), h.action.as_str(), h.since), ("ana@bastion", "scale-api", 0.0)),
+            other => panic!("{other:?}"),
+        }
+        sim.advance(30.0);
+        assert_eq!(sim.kube_state().lease, LeaseView::Free, "not renewed within its ttl");
+    }
+}

@@ -98,6 +98,10 @@ impl Simulator {
             api: self.workload_state(Workload::Api),
             workers: self.workload_state(Workload::Workers),
             events: self.events.recent(EVENTS_OBSERVED),
+            lease: match self.lock_holder() {
+                Some(h) => crate::model::lease::LeaseView::Held(h.into()),
+                None => crate::model::lease::LeaseView::Free,
+            },
         }
     }
 

@@ -64,6 +64,7 @@ fn kube_quiet() -> KubeState {
             message: "unable to get external metric production/redis_queue_depth/&LabelSelector{MatchLabels:map[string]string{queue: agent-default,},MatchExpressions:[]LabelSelectorRequirement{},}: no metrics returned from external metrics API".into(),
             warning: true,
         }],
+        lease: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::errors;
 use super::kube_ops::KubeOps;
+use crate::live::Clock;
 use crate::platform::{ErrorKind, LockHolder, LockOutcome, PResult, PlatformError};
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
@@ -24,30 +25,49 @@ fn secs(ttl: Duration) -> i32 {
     i32::try_from(ttl.as_secs().max(1)).unwrap_or(i32::MAX)
 }
 
+/// Who the Lease names as its holder, expired or not.
+pub fn holder_of(l: &Lease, clock: &Clock) -> Option<LockHolder> {
+    let spec = l.spec.as_ref()?;
+    let holder = spec.holder_identity.clone().filter(|h| !h.is_empty())?;
+    let at = |t: &Option<MicroTime>| t.as_ref().map(|t| clock.from_timestamp(&t.0));
+    let renewed = at(&spec.renew_time).or(at(&spec.acquire_time)).unwrap_or(f64::NEG_INFINITY);
+    Some(LockHolder {
+        holder,
+        since: at(&spec.acquire_time).unwrap_or(renewed),
+        renewed,
+        action: l.metadata.annotations.as_ref().and_then(|a| a.get(ACTION_KEY)).cloned().unwrap_or_default(),
+        since_wall: spec.acquire_time.as_ref().or(spec.renew_time.as_ref()).map(|t| t.0),
+    })
+}
+
+/// The holder, if it holds the Lease now (renewed within its duration).
+pub fn live_holder(l: &Lease, clock: &Clock) -> Option<LockHolder> {
+    let h = holder_of(l, clock)?;
+    let duration = l.spec.as_ref().and_then(|s| s.lease_duration_seconds).unwrap_or(0);
+    (clock.now() < h.renewed + f64::from(duration)).then_some(h)
+}
+
+/// The lock as the dashboard shows it, from the Lease (or its absence).
+pub fn view(l: Option<&Lease>, clock: &Clock) -> crate::model::lease::LeaseView {
+    use crate::model::lease::LeaseView;
+    match l.and_then(|l| live_holder(l, clock)) {
+        Some(h) => LeaseView::Held(h.into()),
+        None => LeaseView::Free,
+    }
+}
+
 impl KubeOps {
     fn leases(&self) -> Api<Lease> {
         Api::namespaced(self.client.clone(), &self.namespace)
     }
 
     fn holder_of(&self, l: &Lease) -> Option<LockHolder> {
-        let spec = l.spec.as_ref()?;
-        let holder = spec.holder_identity.clone().filter(|h| !h.is_empty())?;
-        let at = |t: &Option<MicroTime>| t.as_ref().map(|t| self.clock.from_timestamp(&t.0));
-        let renewed = at(&spec.renew_time).or(at(&spec.acquire_time)).unwrap_or(f64::NEG_INFINITY);
-        Some(LockHolder {
-            holder,
-            since: at(&spec.acquire_time).unwrap_or(renewed),
-            renewed,
-            action: l.metadata.annotations.as_ref().and_then(|a| a.get(ACTION_KEY)).cloned().unwrap_or_default(),
-            since_wall: spec.acquire_time.as_ref().or(spec.renew_time.as_ref()).map(|t| t.0),
-        })
+        holder_of(l, &self.clock)
     }
 
     /// Held by someone and not expired.
     fn live_holder(&self, l: &Lease) -> Option<LockHolder> {
-        let h = self.holder_of(l)?;
-        let duration = l.spec.as_ref().and_then(|s| s.lease_duration_seconds).unwrap_or(0);
-        (self.clock.now() < h.renewed + f64::from(duration)).then_some(h)
+        live_holder(l, &self.clock)
     }
 
     pub async fn acquire_lock(&self, holder: &str, action: &str, ttl: Duration) -> PResult<LockOutcome> {

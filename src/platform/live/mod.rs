@@ -5,7 +5,7 @@
 mod data_ops;
 mod errors;
 mod kube_ops;
-mod lease;
+pub(crate) mod lease;
 mod notify;
 
 pub use kube_ops::KubeOps;

@@ -24,6 +24,7 @@ use crate::model::state::Workload;
 use crate::model::{FailureKind, SourceData, SourceFailure, SourceId, SourceUpdate};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::Event as KEvent;
 use kube::Api;
 use kube::runtime::watcher::{self, Event};
@@ -32,6 +33,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
+
+/// The watch of the guided actions' Lease (one object, by name). It is not among the streams
+/// whose failure fails the source.
+const LEASE_STREAM: &str = "leases";
 
 /// Reads of metrics.k8s.io made by this process (they are polls, not watches).
 pub static METRICS_POLLS: AtomicU64 = AtomicU64::new(0);
@@ -149,6 +154,33 @@ impl KubeSource {
                     }
                     Event::Init => relist.start(),
                     Event::InitDone => relist.finish(|keep| f.hpas.retain(|k, _| keep(k))),
+                }
+            },
+        ));
+        self.tasks.push(watch::spawn(
+            LEASE_STREAM.into(),
+            self.api::<Lease>(),
+            watch_config().fields(&format!("metadata.name={}", self.cfg.lease_name)),
+            shared.clone(),
+            refresh,
+            listed.clone(),
+            {
+                let name = self.cfg.lease_name.clone();
+                // As with the other kinds, a relist keeps the last state until it is complete.
+                let mut relist = Relist::default();
+                move |f, ev| match ev {
+                    Event::Apply(l) | Event::InitApply(l) if l.metadata.name.as_deref() == Some(&name) => {
+                        relist.saw(&name);
+                        f.lease = Some(l);
+                    }
+                    Event::Delete(_) => f.lease = None,
+                    Event::Init => relist.start(),
+                    Event::InitDone => relist.finish(|keep| {
+                        if !keep(&name) {
+                            f.lease = None
+                        }
+                    }),
+                    _ => {}
                 }
             },
         ));
@@ -323,7 +355,11 @@ impl KubeSource {
                     // A watch may have failed meanwhile.
                     Ok(()) => match self.shared.health_of(&streams) {
                         Err(f) => Err(f),
-                        Ok(_) => Ok(SourceData::Kube(self.shared.lock().folded.state(&self.cfg))),
+                        Ok(_) => {
+                            let mut state = self.shared.lock().folded.state(&self.cfg);
+                            state.lease = self.shared.lease_view(LEASE_STREAM, &self.cfg.lease_name, &self.clock);
+                            Ok(SourceData::Kube(state))
+                        }
                     },
                 },
             };

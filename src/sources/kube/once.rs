@@ -10,9 +10,11 @@ use crate::live::Clock;
 use crate::live::classify;
 use crate::live::kube::KubeTarget;
 use crate::model::SourceFailure;
+use crate::model::lease::LeaseView;
 use crate::model::state::{KubeState, Workload};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::Event;
 use kube::Api;
 use kube::api::ListParams;
@@ -72,5 +74,12 @@ pub async fn refresh(target: &KubeTarget, cfg: &KubeConfig, clock: &Clock) -> Re
         let found = metrics::read(&client, ns, &selector).await.ok().flatten();
         f.usage[index(w)] = found.and_then(|m| metrics::usage(&m, &f.pods[index(w)]));
     }
-    Ok(f.state(cfg))
+    let mut state = f.state(cfg);
+    state.lease = match Api::<Lease>::namespaced(client, ns).get_opt(&cfg.lease_name).await {
+        Ok(l) => crate::platform::live::lease::view(l.as_ref(), clock),
+        Err(e) => LeaseView::Unknown {
+            reason: super::state::lease_reason(&classify::kube("reading the Lease", &e), &cfg.lease_name),
+        },
+    };
+    Ok(state)
 }

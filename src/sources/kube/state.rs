@@ -4,9 +4,21 @@
 use super::slim::{PodRecord, summarize};
 use crate::config::sources::KubeConfig;
 use crate::model::SourceFailure;
+use crate::model::lease::LeaseView;
 use crate::model::state::{DeploymentState, HpaState, KubeEvent, KubeState, Usage, Workload, WorkloadState};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Why the Lease could not be read, with what would let it be read.
+pub fn lease_reason(f: &SourceFailure, lease_name: &str) -> String {
+    match f.kind {
+        crate::model::FailureKind::Permission => format!(
+            "may not read Lease {lease_name}: the cockpit-read Role needs get, list and watch on \
+             coordination.k8s.io leases (deploy/role-read.yaml; `cockpit check` lists what is missing)"
+        ),
+        _ => format!("Lease {lease_name} not read: {f}"),
+    }
+}
 
 /// Events kept, newest last.
 pub const EVENTS_KEPT: usize = 50;
@@ -29,6 +41,8 @@ pub struct Folded {
     /// (event name, event), oldest first.
     pub events: VecDeque<(String, KubeEvent)>,
     pub usage: [Option<Usage>; 2],
+    /// The guided actions' Lease, when it exists.
+    pub lease: Option<k8s_openapi::api::coordination::v1::Lease>,
 }
 
 impl Folded {
@@ -56,6 +70,7 @@ impl Folded {
             api: workload(Workload::Api),
             workers: workload(Workload::Workers),
             events: self.events.iter().map(|(_, e)| e.clone()).collect(),
+            lease: crate::model::lease::LeaseView::NotRead,
         }
     }
 
@@ -92,6 +107,18 @@ pub struct Shared(Arc<Mutex<Inner>>);
 impl Shared {
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The guided actions' lock as read by the stream `name`: its holder, free, not read yet,
+    /// or why it is not known. The lock's stream never fails the source: a cockpit that may not
+    /// read Leases still shows everything else.
+    pub fn lease_view(&self, name: &str, lease_name: &str, clock: &crate::live::Clock) -> LeaseView {
+        let g = self.lock();
+        match g.health.get(name) {
+            Some(Health::Failed(f)) => LeaseView::Unknown { reason: lease_reason(f, lease_name) },
+            _ if !g.ready_once.contains(name) => LeaseView::NotRead,
+            _ => crate::platform::live::lease::view(g.folded.lease.as_ref(), clock),
+        }
     }
 
     /// The first failure among these streams, or whether all have listed once.

@@ -109,8 +109,15 @@ fn tile(f: &mut Frame, app: &App, id: MetricId, area: Rect) {
 /// live value; or that none runs from this cockpit.
 fn draw_action(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let inner = boxed(f, app, " Action ", area);
-    let w = inner.width as usize;
+    let boxed_area = boxed(f, app, " Action ", area);
+    let w = boxed_area.width as usize;
+    // Who holds the actions' lock comes first and stays in view: an action may run from
+    // another cockpit, which this one only knows through the Lease.
+    let lease = lease_lines(app, w);
+    let [lease_a, inner] =
+        Layout::vertical([Constraint::Length((lease.len() as u16).min(boxed_area.height)), Constraint::Min(0)])
+            .areas(boxed_area);
+    f.render_widget(Paragraph::new(lease), lease_a);
     let mut lines: Vec<Line> = Vec::new();
     match app.desk.run_view() {
         None if matches!(app.mode, crate::ui::app::Mode::Watch(_)) => lines.extend(streamed_action(app, w)),
@@ -144,6 +151,26 @@ fn draw_action(f: &mut Frame, app: &App, area: Rect) {
     // The newest lines matter most: keep the end in view.
     let skip = lines.len().saturating_sub(inner.height as usize);
     f.render_widget(Paragraph::new(lines.split_off(skip)), inner);
+}
+
+/// "Lease: held by ana@bastion (emergency) since …", "free", or why it is not known; with the
+/// age of the reading when the Kubernetes source is stale.
+fn lease_lines(app: &App, w: usize) -> Vec<Line<'static>> {
+    use crate::model::lease::LeaseView;
+    let t = &app.theme;
+    let board = app.view_board();
+    let view = board.state.kube.as_ref().map(|k| k.lease.clone());
+    let (text, style) = match &view {
+        None => ("not read yet: no answer from Kubernetes".to_string(), t.style(Role::Muted)),
+        Some(LeaseView::NotRead) => ("not read yet".to_string(), t.style(Role::Muted)),
+        Some(LeaseView::Free) => (LeaseView::Free.describe(), t.style(Role::Muted)),
+        Some(v @ LeaseView::Held(_)) => (v.describe(), t.style(Role::Accent).add_modifier(Modifier::BOLD)),
+        Some(v @ LeaseView::Unknown { .. }) => (v.describe(), t.level(Level::Unknown)),
+    };
+    let status = board.source_status(crate::model::SourceId::Kube);
+    let text = if status.is_stale() && view.is_some() { format!("{text} (Kubernetes stale: last read)") } else { text };
+    let head = vec![Span::styled("Lock ", t.style(Role::Title))];
+    flow(head, words(&text, style), w, 5)
 }
 
 /// A viewer's action box: the lines of the newest action the collector's cockpit started, as
