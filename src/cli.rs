@@ -261,6 +261,11 @@ pub struct DrillArgs {
     /// Write the debrief (markdown, with charts) to this file too.
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    /// A team drill: publish it to the war room's stream (named "drill" unless share.name says
+    /// otherwise; the Redis of --share-url, COCKPIT_SHARE_URL, share.url or REDIS_URL) for the
+    /// team to follow with `cockpit watch`; `F` opens the facilitator's menu of injections.
+    #[arg(long, conflicts_with_all = ["script", "report"])]
+    pub host: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

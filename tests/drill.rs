@@ -105,6 +105,12 @@ fn a_raw_kubectl_scale_under_an_unpinned_hpa_is_caught() {
     );
     assert_eq!(d.commands[2].2, "error: --replicas must be a whole number");
     assert!(d.score.points < 75, "{}", d.score.points);
+    // The debrief's checklist tells the truth about it: a scale by hand was made.
+    let md = d.markdown(false);
+    assert!(
+        md.contains("- [x] **Scale to safe capacity**: done at 00:04:01: scaled: API 3 → 3, workers 8 → 30"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -286,4 +292,37 @@ fn every_passage_is_quoted_from_the_runbook_word_for_word() {
             assert!(runbook.contains(&format!("# {part}\n")), "{}: no section {part:?}", m.key());
         }
     }
+}
+
+#[test]
+fn the_facilitators_injections_happen_to_the_platform_and_only_the_debrief_names_them() {
+    let d = play(DrillScenario::QueueFlood, 7, "facilitator-injects.drill");
+    assert_eq!(
+        d.injections,
+        vec![
+            (60.0, "killed the queue's Redis for 2m00s".to_string()),
+            (90.0, "20000 extra agent tasks over 5m00s".to_string()),
+        ],
+        "a mistyped injection does nothing"
+    );
+    assert!(d.commands.is_empty(), "injections are the facilitator's, not the trainee's commands: {:?}", d.commands);
+    // The effects, as a cockpit sees them: Redis stale from minute 1 until minute 3.
+    let r = d.report();
+    let redis: Vec<(f64, &str)> = r
+        .timeline
+        .iter()
+        .filter(|i| i.text.to_lowercase().contains("redis") && i.kind == cockpit::record::report::Kind::Source)
+        .map(|i| (i.t, i.text.as_str()))
+        .collect();
+    assert!(
+        redis.first().is_some_and(|(t, x)| (60.0..=62.0).contains(t) && x.contains("Connection refused")),
+        "{redis:?}"
+    );
+    assert!(redis.iter().any(|(t, _)| (180.0..=183.0).contains(t)), "back after two minutes: {redis:?}");
+    // Nothing on the recording (what a team watching the stream sees) announces them.
+    let recorded = serde_json::to_string(&d.entries).expect("json");
+    assert!(!recorded.contains("inject") && !recorded.contains("facilitator"), "announced to the team");
+    let md = d.markdown(false);
+    assert!(md.contains("Injected by the facilitator:\n\n- T+01:00 killed the queue's Redis for 2m00s"), "{md}");
+    assert!(md.lines().any(|l| l.contains("| injected |") && l.contains("facilitator")), "on the timeline:\n{md}");
 }

@@ -110,21 +110,64 @@ pub async fn run(setup: Setup, args: DrillArgs) -> anyhow::Result<i32> {
         };
         return Ok(conclude(&d, &args));
     }
-    let (drill, board) = Drill::new(spec, Wait::Driven);
+    let (mut drill, board) = Drill::new(spec, Wait::Driven);
+    let refresh = super::demo::demo_refresh(&setup.config);
+    // A team drill publishes to the war room's stream; its name never says the scenario.
+    let sharing = if args.host || setup.share {
+        let epoch = crate::record::session::wall_now();
+        let screen = super::share::Screen {
+            board: &board,
+            configured: &crate::model::SourceId::ALL,
+            target: format!("drill (seed {}, difficulty {})", args.seed, args.difficulty),
+            demo: true,
+            epoch,
+            refresh,
+            default_name: "drill",
+        };
+        match super::share::start_for_screen(&setup.config, screen) {
+            Ok(s) => {
+                drill.share_into(&board, s.sink(), epoch);
+                Some(s)
+            }
+            Err(e) => {
+                eprintln!("cockpit drill --host: {e}");
+                return Ok(EXIT_USAGE);
+            }
+        }
+    } else {
+        None
+    };
     let jobs = drill.jobs();
     let mut app = drill.app(board, setup.theme, setup.keymap, args.speed, &jobs);
     app.user_dir = setup.user_dir;
+    app.wall = setup.wall;
+    if let (Some(_), crate::ui::app::Mode::Drill { host, .. }) = (&sharing, &mut app.mode) {
+        *host = Some(crate::ui::app::Facilitator::default());
+    }
     drill.refreshed_first(&mut app);
     let (tx, rx) = mpsc::channel(256);
-    let refresh = super::demo::demo_refresh(&setup.config);
+    let (tx, tap) = match &sharing {
+        Some(s) => {
+            let (t, task) = s.tap(tx);
+            (t, Some(task))
+        }
+        None => (tx, None),
+    };
     let driver = crate::sim::driver::spawn_driver(drill.sim.clone(), args.speed, refresh, tx.clone());
-    let mut host = DrillHost { drill: Some(drill), jobs, sim: None, tx, refresh, driver };
+    let mut host = DrillHost { drill: Some(drill), jobs, sim: None, tx, refresh, driver, share: None };
     host.sim = host.drill.as_ref().map(|d| d.sim.clone());
+    host.share = sharing.as_ref().map(|s| s.status());
     let status = super::run_ui(&mut app, rx, &mut host).await?;
     host.driver.abort();
     host.jobs.abort();
+    if let Some(t) = tap {
+        t.abort();
+    }
     let Some(drill) = host.drill.take() else { return Ok(status) };
     let d = drill.finish();
+    if let Some(s) = sharing {
+        s.stop().await;
+    }
     let concluded = conclude(&d, &args);
     Ok(if status != 0 { status } else { concluded })
 }
@@ -138,6 +181,8 @@ struct DrillHost {
     tx: mpsc::Sender<crate::model::SourceUpdate>,
     refresh: Duration,
     driver: tokio::task::JoinHandle<()>,
+    /// `--host`: the publisher's role, said on the status line when it changes.
+    share: Option<super::share::ShareStatus>,
 }
 
 impl Host for DrillHost {
@@ -172,6 +217,9 @@ impl Host for DrillHost {
     fn refreshed(&mut self, app: &mut App) {
         if let Some(d) = self.drill.as_mut() {
             d.refreshed(app);
+        }
+        if let Some((text, level)) = self.share.as_mut().and_then(|s| s.changed()) {
+            app.set_status(text, level);
         }
     }
 }

@@ -5,6 +5,7 @@
 //! `script` the keystroke scripts, `kubectl` the raw-command prompt.
 
 pub mod catalogue;
+pub mod inject;
 pub mod kubectl;
 pub mod observer;
 pub mod platform;

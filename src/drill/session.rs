@@ -15,7 +15,7 @@ use crate::config::keymap::Keymap;
 use crate::config::theme::Theme;
 use crate::model::state::Workload;
 use crate::model::timeline::Category;
-use crate::model::{Board, Level, SourceId, SourceUpdate};
+use crate::model::{Board, Level, SourceId};
 use crate::record::entry::Entry;
 use crate::record::recorder::{Recorder, Sink};
 use crate::record::report::{Report, analyze};
@@ -58,6 +58,9 @@ pub struct Debrief {
     /// The lines typed at the kubectl prompt: when, the line, the answer.
     #[serde(default)]
     pub commands: Vec<(f64, String, String)>,
+    /// The facilitator's injections: when, and what was done.
+    #[serde(default)]
+    pub injections: Vec<(f64, String)>,
     pub entries: Vec<Entry>,
 }
 
@@ -69,7 +72,14 @@ impl Debrief {
 
     /// The debrief in markdown (the report with the drill section); `charts`: with the SVGs.
     pub fn markdown(&self, charts: bool) -> String {
-        crate::record::report::drill::debrief(&self.report(), &self.score, &self.story, &self.commands, charts)
+        crate::record::report::drill::debrief(
+            &self.report(),
+            &self.score,
+            &self.story,
+            &self.commands,
+            &self.injections,
+            charts,
+        )
     }
 }
 
@@ -80,8 +90,13 @@ pub struct Drill {
     log: Arc<Mutex<Vec<Op>>>,
     pub observer: Observer,
     recorder: Recorder,
+    /// The team drill's (`--host`): the same recording into the war room's stream, on the
+    /// wall clock, so that `cockpit watch` shows it.
+    shared: Option<Recorder>,
     entries: Arc<Mutex<Vec<Entry>>>,
     journal_dir: PathBuf,
+    /// The facilitator's injections so far (simulated second, what was done).
+    pub injections: Vec<(f64, String)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -108,8 +123,35 @@ impl Drill {
             std::process::id(),
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
         ));
-        let drill = Drill { spec, sim, platform, log, observer: Observer::default(), recorder, entries, journal_dir };
+        let drill = Drill {
+            spec,
+            sim,
+            platform,
+            log,
+            observer: Observer::default(),
+            recorder,
+            shared: None,
+            entries,
+            journal_dir,
+            injections: Vec::new(),
+        };
         (drill, board)
+    }
+
+    /// Record the drill into `sink` too (the war room's stream), its times on the wall clock
+    /// from `epoch` (wall-clock seconds at the drill's time zero).
+    pub fn share_into(&mut self, board: &Board, sink: Box<dyn Sink>, epoch: f64) {
+        let mut start = Recorder::start_for(board, "drill", "drill", epoch, 1.0);
+        start.who = "trainee".into();
+        self.shared = Some(Recorder::new(sink, start));
+    }
+
+    /// An action's line on the recording (and the stream).
+    fn record_event(&mut self, at: f64, text: String) {
+        if let Some(r) = self.shared.as_mut() {
+            r.event(at, Category::Action, Level::Ok, text.clone());
+        }
+        self.recorder.event(at, Category::Action, Level::Ok, text);
     }
 
     /// The guided actions' jobs, on the drill's platform, journaled apart (and thrown away).
@@ -121,7 +163,7 @@ impl Drill {
 
     /// The app of the drill: the header says DRILL, never the scenario.
     pub fn app(&self, board: Board, theme: Theme, keymap: Keymap, speed: f64, jobs: &Jobs) -> App {
-        let mode = Mode::Drill { speed, strip: strip(&Observer::default(), 0), prompt: None };
+        let mode = Mode::Drill { speed, strip: strip(&Observer::default(), 0), prompt: None, host: None };
         let mut app = App::new(board, theme, keymap, mode);
         app.attach_actions(jobs.settings().clone(), Vec::new());
         app
@@ -137,7 +179,7 @@ impl Drill {
         self.observer.effects(t, std::slice::from_ref(e));
         if let Effect::Run { plan, dry_run, .. } = e {
             let text = crate::commands::host::action_started(&plan.action, *dry_run);
-            self.recorder.event(app.board.now, Category::Action, Level::Ok, text);
+            self.record_event(app.board.now, text);
         }
     }
 
@@ -161,19 +203,37 @@ impl Drill {
 
     /// A raw command at the prompt: its answer.
     pub async fn command(&mut self, app: &mut App, line: &str) -> String {
+        if line.split_whitespace().next() == Some("inject") {
+            return self.inject(app, line);
+        }
         let kube = lock(&self.sim).settings().kube.clone();
         let answer = super::kubectl::run(&self.platform, &kube, line).await;
         let t = self.now();
-        self.recorder.event(
-            app.board.now,
-            Category::Action,
-            Level::Ok,
-            format!("kubectl {}", line.trim_start_matches("kubectl ").trim()),
-        );
+        self.record_event(app.board.now, format!("kubectl {}", line.trim_start_matches("kubectl ").trim()));
         self.observer.commands.push(super::observer::Command { t, line: line.to_string(), answer: answer.clone() });
         let level = if answer.starts_with("error") || answer.starts_with("Error") { Level::Warn } else { Level::Ok };
         app.set_status(format!("$ {line}  →  {}", answer.replace('\n', "; ")), level);
         answer
+    }
+
+    /// The facilitator's injection: applied at once, kept for the debrief, said on this screen
+    /// only (never recorded where the team would see it announced).
+    fn inject(&mut self, app: &mut App, line: &str) -> String {
+        match super::inject::parse(line) {
+            Ok(i) => {
+                let (t, done) = {
+                    let mut s = lock(&self.sim);
+                    (s.time(), i.apply(&mut s))
+                };
+                self.injections.push((t, done.clone()));
+                app.set_status(format!("facilitator: {done}"), Level::Ok);
+                done
+            }
+            Err(e) => {
+                app.set_status(format!("inject: {e}"), Level::Warn);
+                format!("error: {e}")
+            }
+        }
     }
 
     /// Before the first refresh: the strip, and where the trainee starts looking.
@@ -189,6 +249,9 @@ impl Drill {
         self.observer.look(t, app);
         self.observer.sample(&app.board);
         self.recorder.observe(&app.board);
+        if let Some(r) = self.shared.as_mut() {
+            r.observe(&app.board);
+        }
         let caught = self.live_mistakes(t);
         if let Mode::Drill { strip: s, .. } = &mut app.mode {
             *s = strip(&self.observer, caught);
@@ -249,12 +312,16 @@ impl Drill {
     /// The end of the drill: the score and the recording.
     pub fn finish(mut self) -> Debrief {
         self.recorder.flush();
+        if let Some(r) = self.shared.as_mut() {
+            r.flush();
+        }
         let ended = self.now();
         let score = self.judge(ended);
         let entries = lock(&self.entries).clone();
         let _ = std::fs::remove_dir_all(&self.journal_dir);
         let commands = self.observer.commands.iter().map(|c| (c.t, c.line.clone(), c.answer.clone())).collect();
-        Debrief { score, story: self.spec.scenario.story().to_string(), commands, entries }
+        let injections = std::mem::take(&mut self.injections);
+        Debrief { score, story: self.spec.scenario.story().to_string(), commands, injections, entries }
     }
 }
 
@@ -379,16 +446,16 @@ async fn play(spec: Spec, script: Vec<Line>, limit: f64, theme: Theme, keymap: K
         if t >= limit {
             break;
         }
-        let data = {
+        let updates = {
             let mut s = lock(&drill.sim);
             s.step();
             t = s.time();
-            s.observe()
+            s.updates()
         };
         let _ = tick.send(t);
         settle(&mut drill, &mut jobs, &mut app).await;
-        for d in data {
-            app.ingest(SourceUpdate { source: d.source(), at: t, result: Ok(d) });
+        for u in updates {
+            app.ingest(u);
         }
         drill.refreshed(&mut app);
     }

@@ -40,14 +40,13 @@ pub fn spawn_driver(
                 s.advance(dt.as_secs_f64() * speed);
                 if since_refresh >= refresh {
                     since_refresh = Duration::ZERO;
-                    Some((s.time(), s.observe()))
+                    Some(s.updates())
                 } else {
                     None
                 }
             };
-            let Some((at, data)) = batch else { continue };
-            for d in data {
-                let u = SourceUpdate { source: d.source(), at, result: Ok(d) };
+            let Some(updates) = batch else { continue };
+            for u in updates {
                 if tx.send(u).await.is_err() {
                     return;
                 }
@@ -58,9 +57,8 @@ pub fn spawn_driver(
 
 /// Feed every source's observation into the board, stamped with the simulated time.
 pub fn ingest(sim: &Simulator, board: &mut Board) {
-    let at = sim.time();
-    for d in sim.observe() {
-        board.ingest(SourceUpdate { source: d.source(), at, result: Ok(d) });
+    for u in sim.updates() {
+        board.ingest(u);
     }
 }
 

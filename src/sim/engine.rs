@@ -61,7 +61,9 @@ pub struct Simulator {
     op_events: u32,
     pub(super) lease: Option<super::lease::Lease>,
     /// The drills' extra load (empty for every scenario of the demo).
-    overlay: super::overlay::Overlay,
+    pub(super) overlay: super::overlay::Overlay,
+    /// The drills' dead peers: which, and until when (simulated seconds).
+    pub(super) outages: Vec<(super::outage::Peer, f64)>,
 }
 
 /// WORKER_CONCURRENCY from the capacity parameters, held to 1..=64.
@@ -137,6 +139,7 @@ impl Simulator {
             op_events: 0,
             lease: None,
             overlay: super::overlay::Overlay::default(),
+            outages: Vec::new(),
             settings,
         };
         sim.api.resource_version = sim.next_rv();

@@ -17,6 +17,7 @@ pub mod hpa_spec;
 mod lease;
 mod observe;
 mod ops;
+pub mod outage;
 pub mod overlay;
 pub mod platform;
 mod pods;

@@ -65,6 +65,8 @@ impl SimPlatform {
     }
 
     fn fault(&self, op: &str) -> PResult<()> {
+        // A peer the drill's facilitator killed.
+        lock(&self.sim).check_peer(op)?;
         let mut f = lock(&self.faults);
         let Some((kind, left)) = f.get_mut(op) else { return Ok(()) };
         let kind = *kind;

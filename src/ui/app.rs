@@ -3,7 +3,9 @@
 //! speed) goes out as `Effect`s that the event loop carries out. No I/O here, so it is tested
 //! directly.
 
+mod drill;
 mod watch;
+pub use drill::Facilitator;
 pub use watch::WatchMode;
 
 use super::desk::{Desk, Outer};
@@ -13,7 +15,7 @@ use crate::actions::{ActionSettings, Form, Plan};
 use crate::config::keymap::{Command, Context, Key, Keymap, Lookup, PaneId};
 use crate::config::theme::Theme;
 use crate::model::{Board, Level, SourceUpdate};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use std::path::PathBuf;
 
 /// What the cockpit is looking at.
@@ -30,11 +32,13 @@ pub enum Mode {
     /// `cockpit watch`: following the war room's stream, read-only.
     Watch(WatchMode),
     /// `cockpit drill`: the situation is not named; `strip` is the live score strip; `prompt`
-    /// the line being typed at the drill's kubectl prompt (`:` opens it).
+    /// the line being typed at the drill's kubectl prompt (`:` opens it); `host`: a team drill
+    /// (`--host`), with the facilitator's menu (`F`).
     Drill {
         speed: f64,
         strip: String,
         prompt: Option<String>,
+        host: Option<Facilitator>,
     },
 }
 
@@ -205,7 +209,7 @@ impl App {
 
     pub fn handle_key(&mut self, k: KeyEvent) {
         self.dirty = true;
-        if self.drill_prompt_key(&k) {
+        if self.drill_key(&k) {
             return;
         }
         // A form's field and the confirmation word take their text before the keymap does.
@@ -408,36 +412,6 @@ impl App {
                 }
             }
         }
-    }
-
-    /// The drill's kubectl prompt: `:` on the dashboard opens it, Enter runs the line, Esc
-    /// closes it. True when the key was the prompt's.
-    fn drill_prompt_key(&mut self, k: &KeyEvent) -> bool {
-        let free = self.popup.is_none() && matches!(self.desk.context(), None | Some(Context::Strip));
-        let Mode::Drill { prompt, .. } = &mut self.mode else { return false };
-        let Some(line) = prompt else {
-            if free && k.code == KeyCode::Char(':') && self.pending.is_empty() {
-                *prompt = Some(String::new());
-                return true;
-            }
-            return false;
-        };
-        match k.code {
-            KeyCode::Esc => *prompt = None,
-            KeyCode::Enter => {
-                let l = std::mem::take(line);
-                *prompt = None;
-                if !l.trim().is_empty() {
-                    self.effects.push(Effect::Command(l));
-                }
-            }
-            KeyCode::Backspace => {
-                line.pop();
-            }
-            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => line.push(c),
-            _ => {}
-        }
-        true
     }
 
     fn change_speed(&mut self, faster: bool) {

@@ -131,6 +131,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         if let Some(Popup::Help { scroll }) = &app.popup {
             popups::help::draw(f, app, *scroll);
         }
+        popups::facilitator::draw(f, app);
         return;
     }
     // Paint the background only for themes that set one: each frame starts from a blank buffer.
@@ -162,6 +163,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Menu { selected }) => popups::menu::draw(f, app, *selected),
         _ => {}
     }
+    popups::facilitator::draw(f, app);
 }
 
 fn draw_pane(f: &mut Frame, area: Rect, app: &App, p: PaneId) {
@@ -269,6 +271,12 @@ fn footer_lines(app: &App, w: u16) -> Vec<Line<'static>> {
     }
     if matches!(app.mode, Mode::Demo { .. } | Mode::Drill { .. }) {
         pieces.push(vec![Span::styled(" +/-", t.style(Role::Key)), Span::styled(" speed ", t.style(Role::Footer))]);
+    }
+    if matches!(app.mode, Mode::Drill { host: Some(_), .. }) {
+        pieces.insert(
+            1,
+            vec![Span::styled(" F", t.style(Role::Key)), Span::styled(" facilitator ", t.style(Role::Footer))],
+        );
     }
     // The keys are a reminder: those that do not fit on the line are left to the help (?).
     let mut line = Vec::new();

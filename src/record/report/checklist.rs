@@ -38,7 +38,9 @@ pub fn marks(entries: &[Entry], r: &Report) -> Vec<Check> {
     let pin_step = step_done(&|t| t.contains("HPA") && t.contains("minReplicas"));
     // Scaled: the deployments' desired replicas raised by hand (an action's scale step, or with
     // the HPAs pinned), not an HPA's own steps; before → after from the recorded replicas.
-    let scale_step = step_done(&|t| t.contains(": Scale ")).map(|i| i.t);
+    // A drill also records the raw `kubectl scale` typed at its prompt: a scale by hand too.
+    let raw_scale = r.timeline.iter().find(|i| i.kind == Kind::Action && i.text.starts_with("kubectl scale "));
+    let scale_step = step_done(&|t| t.contains(": Scale ")).or(raw_scale).map(|i| i.t);
     let scaled_at = reps.iter().enumerate().skip(1).find_map(|(i, (t, a, w))| {
         let (_, a0, w0) = reps[i - 1];
         let by_hand = a.pinned || w.pinned || scale_step.is_some_and(|s| (s - t).abs() <= 5.0);

@@ -25,10 +25,17 @@ fn when(t: Option<f64>) -> String {
 }
 
 /// The drill section, in markdown.
-pub fn section(s: &Score, story: &str, commands: &[(f64, String, String)]) -> String {
+pub fn section(s: &Score, story: &str, commands: &[(f64, String, String)], injections: &[(f64, String)]) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "## Drill: {} (seed {}, difficulty {})\n", s.scenario, s.seed, s.difficulty);
     let _ = writeln!(o, "What happened: {story}.\n");
+    if !injections.is_empty() {
+        o.push_str("Injected by the facilitator:\n\n");
+        for (t, text) in injections {
+            let _ = writeln!(o, "- {} {text}", clock(*t));
+        }
+        o.push('\n');
+    }
     let _ = writeln!(o, "**Score {} / 100, grade {}**\n", s.points, s.grade);
     o.push_str("| | When |\n|---|---|\n");
     let _ = writeln!(o, "| First critical | {} |", when(s.first_critical));
@@ -74,11 +81,35 @@ pub fn section(s: &Score, story: &str, commands: &[(f64, String, String)]) -> St
 
 /// The whole debrief: the drill section, then the incident report of the drill's recording
 /// (times on the drill's clock), its mistakes on the timeline. `charts`: with the SVG charts.
-pub fn debrief(r: &Report, s: &Score, story: &str, commands: &[(f64, String, String)], charts: bool) -> String {
+pub fn debrief(
+    r: &Report,
+    s: &Score,
+    story: &str,
+    commands: &[(f64, String, String)],
+    injections: &[(f64, String)],
+    charts: bool,
+) -> String {
     let mut r = r.clone();
     add_mistakes(&mut r, s);
-    let body = markdown::render(&r, &TimeZone::UTC);
+    for (t, text) in injections {
+        r.timeline.push(Item {
+            t: *t,
+            kind: Kind::Injected,
+            level: Level::Warn,
+            text: format!("injected: {text}"),
+            who: Some("facilitator".into()),
+        });
+    }
+    r.timeline.sort_by(|a, b| a.t.total_cmp(&b.t));
+    // A drill runs on its own clock from zero: its window is drill time, not a date in 1970.
+    let body: String = markdown::render(&r, &TimeZone::UTC)
+        .lines()
+        .map(|l| match l.starts_with("Window: ") {
+            true => format!("Window: drill time {} → {} (simulated)  \n", clock(r.from), clock(r.to)),
+            false => format!("{l}\n"),
+        })
+        .collect();
     let body = if charts { body } else { body.split("\n## Charts").next().unwrap_or_default().to_string() + "\n" };
     let (title, rest) = body.split_once('\n').unwrap_or((&body, ""));
-    format!("{title}\n\n{}{rest}", section(s, story, commands))
+    format!("{title}\n\n{}{rest}", section(s, story, commands, injections))
 }

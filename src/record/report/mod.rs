@@ -83,6 +83,8 @@ pub enum Kind {
     Action,
     /// A drill's mistake, with the runbook passage that avoids it (drill debriefs only).
     Mistake,
+    /// What a drill's facilitator injected (a peer killed, load added; drill debriefs only).
+    Injected,
 }
 
 impl Kind {
@@ -95,6 +97,7 @@ impl Kind {
             Kind::Source => "source",
             Kind::Action => "action",
             Kind::Mistake => "mistake",
+            Kind::Injected => "injected",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Popups drawn over the dashboard.
 
 pub mod action;
+pub mod facilitator;
 pub mod help;
 pub mod menu;
 
