@@ -1,6 +1,7 @@
 //! One loop, one `tokio::select!` over terminal input, source updates, job events, signals
-//! (SIGTERM, SIGHUP, SIGINT, SIGQUIT: each ends the loop so the terminal is restored) and the
-//! frame tick. Draws only when something changed, at most once per frame interval.
+//! (SIGTERM, SIGHUP, SIGINT, SIGQUIT: each ends the loop so the terminal is restored), the
+//! clock's second and the next frame. Draws only when something changed, at most once per frame
+//! interval (new data alone at most once a second); with nothing to draw it sleeps.
 
 use super::app::{App, Effect};
 use super::terminal::Term;
@@ -51,8 +52,6 @@ pub async fn run<H: Host>(
     host: &mut H,
 ) -> anyhow::Result<Exit> {
     let mut input = EventStream::new();
-    let mut frame = tokio::time::interval(FRAME);
-    frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut second = tokio::time::interval(Duration::from_secs(1));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut term_sig = signal(SignalKind::terminate())?;
@@ -63,12 +62,21 @@ pub async fn run<H: Host>(
 
     term.draw(|f| super::view::draw(f, app))?;
     app.dirty = false;
-    let mut last_draw = std::time::Instant::now();
+    let mut last_draw = tokio::time::Instant::now();
     // For the end-to-end test that proves a panic restores the terminal.
     if std::env::var_os("COCKPIT_TEST_PANIC").is_some() {
         panic!("COCKPIT_TEST_PANIC is set: panicking on purpose after the first frame");
     }
     loop {
+        // The next frame, only when something waits to be drawn: an idle cockpit sleeps until
+        // its next event instead of waking at every frame interval to find nothing to draw.
+        let draw_at = if app.dirty {
+            Some(last_draw + FRAME)
+        } else if app.data_changed {
+            Some(last_draw + DATA_FRAME)
+        } else {
+            None
+        };
         tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(ev)) => app.handle_event(&ev),
@@ -91,13 +99,11 @@ pub async fn run<H: Host>(
             _ = int_sig.recv() => return Ok(Exit::Signal("SIGINT")),
             _ = quit_sig.recv() => return Ok(Exit::Signal("SIGQUIT")),
             _ = second.tick() => app.dirty = true,
-            _ = frame.tick() => {
-                if app.dirty || (app.data_changed && last_draw.elapsed() >= DATA_FRAME) {
-                    term.draw(|f| super::view::draw(f, app))?;
-                    app.dirty = false;
-                    app.data_changed = false;
-                    last_draw = std::time::Instant::now();
-                }
+            _ = tokio::time::sleep_until(draw_at.unwrap_or(last_draw)), if draw_at.is_some() => {
+                term.draw(|f| super::view::draw(f, app))?;
+                app.dirty = false;
+                app.data_changed = false;
+                last_draw = tokio::time::Instant::now();
             }
         }
         for e in std::mem::take(&mut app.effects) {
