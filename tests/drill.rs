@@ -326,3 +326,31 @@ fn the_facilitators_injections_happen_to_the_platform_and_only_the_debrief_names
     assert!(md.contains("Injected by the facilitator:\n\n- T+01:00 killed the queue's Redis for 2m00s"), "{md}");
     assert!(md.lines().any(|l| l.contains("| injected |") && l.contains("facilitator")), "on the timeline:\n{md}");
 }
+
+/// The workers' desired counts the recording saw, in order.
+fn worker_counts(d: &Debrief) -> Vec<(f64, u32)> {
+    d.entries
+        .iter()
+        .filter_map(|e| match e {
+            cockpit::record::entry::Entry::Replicas { t, workers, .. } => workers.desired.map(|n| (*t, n)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn in_hpa_undo_the_hpa_takes_a_raw_scale_back_and_a_pinned_one_holds() {
+    // kubectl scale to 30 at minute 4: worker-hpa, reading busy but idle-looking workers, takes
+    // it back at its next sync, as the runbook's HPA section warns.
+    let raw = worker_counts(&play(DrillScenario::HpaUndo, 7, "manual-scale-under-hpa.drill"));
+    let at = raw.iter().position(|(_, n)| *n == 30).expect("the scale to 30 is recorded");
+    let (t30, _) = raw[at];
+    let (t_back, back) = raw[at + 1];
+    assert!(back < 30 && t_back - t30 <= 60.0, "taken back within a minute: {raw:?}");
+    // scale-workers pins the HPA's minimum: the count holds to the end.
+    let pinned = worker_counts(&play(DrillScenario::HpaUndo, 7, "hpa-undo-pinned.drill"));
+    let top = pinned.iter().map(|(_, n)| *n).max().expect("counts");
+    assert!(top > 30, "{pinned:?}");
+    let after = pinned.iter().skip_while(|(_, n)| *n < top).map(|(_, n)| *n);
+    assert!(after.clone().all(|n| n == top), "never taken back: {pinned:?}");
+}

@@ -141,6 +141,11 @@ impl DrillScenario {
             settings.max_connections = settings.max_connections.min(250);
         }
         let mut sim = Simulator::new(self.base(), seed, settings);
+        if self == DrillScenario::HpaUndo {
+            // The agents' tasks wait on their models: busy workers, little CPU. worker-hpa reads
+            // that CPU and the short queue as "too many workers" and takes a manual scale back.
+            sim.set_task_cpu(3.0);
+        }
         let mut o = self.overlay();
         let mut r = Rng::stream(seed, 78);
         if difficulty >= 2 {

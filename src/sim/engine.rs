@@ -64,6 +64,8 @@ pub struct Simulator {
     pub(super) overlay: super::overlay::Overlay,
     /// The drills' dead peers: which, and until when (simulated seconds).
     pub(super) outages: Vec<(super::outage::Peer, f64)>,
+    /// CPU per agent task, percent of a worker's request (lower for a drill's I/O-bound tasks).
+    task_cpu_pct: f64,
 }
 
 /// WORKER_CONCURRENCY from the capacity parameters, held to 1..=64.
@@ -140,6 +142,7 @@ impl Simulator {
             lease: None,
             overlay: super::overlay::Overlay::default(),
             outages: Vec::new(),
+            task_cpu_pct: super::workers::TASK_CPU_PCT,
             settings,
         };
         sim.api.resource_version = sim.next_rv();
@@ -196,6 +199,12 @@ impl Simulator {
     pub(super) fn next_rv(&mut self) -> u64 {
         self.rv += 1;
         self.rv
+    }
+
+    /// CPU per agent task, percent of a worker's request (the drills' I/O-bound tasks: their
+    /// CPU under-reads how busy the workers are, so a CPU-driven HPA scales them down).
+    pub fn set_task_cpu(&mut self, pct: f64) {
+        self.task_cpu_pct = pct.clamp(0.0, 100.0);
     }
 
     /// Lay extra load over the scenario's (the drills).
@@ -273,6 +282,7 @@ impl Simulator {
             avg_task_secs: cap.avg_processing_secs.max(1.0),
             slowdown,
             leak_mib_per_sec: prof.worker_leak_mib_per_hour / 3600.0,
+            task_cpu_pct: self.task_cpu_pct,
         };
         let w = workers::step(
             now,

@@ -32,11 +32,14 @@ pub struct WorkerParams {
     /// Multiplier of task duration (database slowness, refused connections).
     pub slowdown: f64,
     pub leak_mib_per_sec: f64,
+    /// CPU per task, percent of the 1-core request ([`TASK_CPU_PCT`] unless a drill's tasks
+    /// are I/O-bound).
+    pub task_cpu_pct: f64,
 }
 
 /// Worker use: idle, plus per task (percent of the 1-core request; MiB).
 const IDLE_CPU_PCT: f64 = 8.0;
-const TASK_CPU_PCT: f64 = 15.0;
+pub const TASK_CPU_PCT: f64 = 15.0;
 const BASE_MIB: f64 = 600.0;
 const TASK_MIB: f64 = 150.0;
 
@@ -104,7 +107,8 @@ pub fn step(
             continue;
         }
         pod.memory_pct = mib / WORKER_REQUESTS.1 * 100.0;
-        let cpu = if ready { IDLE_CPU_PCT + TASK_CPU_PCT * pod.tasks.len() as f64 + 2.0 * noise.noise() } else { 30.0 };
+        let cpu =
+            if ready { IDLE_CPU_PCT + p.task_cpu_pct * pod.tasks.len() as f64 + 2.0 * noise.noise() } else { 30.0 };
         pod.cpu_pct = cpu.clamp(1.0, pod.cpu_limit_cores / WORKER_REQUESTS.0 * 100.0);
         out.in_flight += pod.tasks.len() as u64;
     }
