@@ -130,6 +130,11 @@ fn text_and_markdown_formats() {
     }
     let (_, md) = snapshot(&["--demo", "--scenario", "incident", "--after", "20m", "--format", "markdown"]);
     assert!(md.contains("| Metric | Value | Level | Trend | Warning | Critical |"), "{md}");
+    // Who holds the guided actions' lock: nobody, in a demo nobody acts in.
+    assert!(text.contains("\nACTION LOCK\n  free: no guided action runs\n"), "{text}");
+    assert!(md.contains("**Action lock:** free: no guided action runs"), "{md}");
+    let (_, json) = snapshot(&["--demo", "--scenario", "baseline", "--after", "1m", "--format", "json"]);
+    assert!(json.contains(r#""action_lock": {"#) && json.contains(r#""state": "free""#), "{json}");
     assert!(md.contains("| Queue depth |"), "{md}");
     // The metric table fits a terminal of 80 columns.
     assert_table_fits_80_columns(&text);

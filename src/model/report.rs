@@ -135,6 +135,10 @@ pub struct Report {
     pub blind_spots: Vec<BlindSpot>,
     pub metrics: Vec<MetricRow>,
     pub replicas: Vec<ReplicaRow>,
+    /// The guided actions' lock (the Lease): who holds it, free, or why it is not known.
+    /// Absent when Kubernetes has not answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_lock: Option<crate::model::lease::LeaseView>,
     pub capacity: WorkerPlan,
 }
 
@@ -253,6 +257,7 @@ impl Report {
                 .collect(),
             metrics,
             replicas,
+            action_lock: board.state.kube.as_ref().map(|k| k.lease.clone()),
             capacity: board.worker_plan(),
         }
     }

@@ -125,6 +125,9 @@ impl Report {
                 opt(r.hpa_desired)
             ));
         }
+        if let Some(l) = &self.action_lock {
+            out.push_str(&format!("\nACTION LOCK\n  {}\n", l.describe()));
+        }
         out.push_str(&format!(
             "\nWORKERS\n  needed {} (recommended {}{}):\n    {}\n",
             self.capacity.needed,
@@ -186,6 +189,9 @@ impl Report {
                 opt(r.hpa_max),
                 opt(r.hpa_desired)
             ));
+        }
+        if let Some(l) = &self.action_lock {
+            out.push_str(&format!("\n**Action lock:** {}\n", md(&l.describe())));
         }
         out.push_str(&format!(
             "\n**Workers:** {} → recommended **{}**{}\n",
