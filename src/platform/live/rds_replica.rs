@@ -245,7 +245,7 @@ fn with_host(primary: &PgTarget, host: &str, port: u16) -> PgTarget {
     }
     PgTarget {
         config: c,
-        tls: primary.tls.clone(),
+        tls: primary.tls,
         root_cert: primary.root_cert.clone(),
         display: format!("{host}:{port}/{}", p.get_dbname().unwrap_or_default()),
     }
