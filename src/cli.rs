@@ -134,6 +134,47 @@ pub enum Cmd {
     /// Follow the war room's stream: the whole cockpit, read-only, with no request to the
     /// platform (the stream's name: --context, share.name, or the only one there is).
     Watch(WatchArgs),
+    /// The runbook's monthly capacity review: each metric's history (CloudWatch, the cockpit's
+    /// recordings), its trend and projection, when it reaches its limit, the action needed.
+    Capacity(CapacityArgs),
+}
+
+/// `cockpit capacity` (issue 9: the runbook's capacity-report.sh).
+#[derive(Debug, Args, Clone)]
+pub struct CapacityArgs {
+    /// How far back the history goes, whole days (e.g. 90d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_days, default_value = "90d")]
+    pub lookback: f64,
+    /// How far ahead to project, whole days (e.g. 30d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_days, default_value = "30d")]
+    pub project: f64,
+    #[arg(long, value_enum, default_value_t = CapacityFormat::Text)]
+    pub format: CapacityFormat,
+    /// Also write each metric's chart (SVG: its days, the projection dashed, its limit) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Markdown: leave the charts out (they are inline images otherwise).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CapacityFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+}
+
+/// A duration of whole days, at least one.
+fn parse_days(s: &str) -> Result<f64, String> {
+    let secs = parse_duration(s)?;
+    let days = (secs / 86_400.0).round();
+    if days >= 1.0 && (secs / 86_400.0 - days).abs() < 1e-9 {
+        Ok(days)
+    } else {
+        Err(format!("{s:?}: a whole number of days, e.g. 90d"))
+    }
 }
 
 /// `cockpit collect`.

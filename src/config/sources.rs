@@ -154,6 +154,11 @@ pub struct AwsConfig {
     /// ElastiCache node ids (the CloudWatch dimension CacheClusterId, e.g.
     /// "agentos-redis-0001-001") whose memory and engine CPU are read; none: not read.
     pub elasticache_nodes: Vec<String>,
+    // Capacity review (issue 9)
+    /// The CloudWatch namespace the platform publishes its own metrics in (AgentExecutions, Sum;
+    /// ConcurrentAgents, Maximum; QueueDepth, Average), for `cockpit capacity`. Unset: those come
+    /// from the cockpit's recordings only.
+    pub platform_namespace: Option<String>,
     /// CloudWatch statistic of the API latency: a percentile such as "p99" (above 0, at most
     /// 100), or one of Average, Maximum, Minimum, Sum, SampleCount (moto, the test peer, serves
     /// no percentiles: its tests use "Maximum").
@@ -179,6 +184,7 @@ impl Default for AwsConfig {
             rds_replicas: vec!["agentos-replica-1".into(), "agentos-replica-2".into()],
             elasticache_group: "agentos-redis".into(),
             elasticache_nodes: Vec::new(),
+            platform_namespace: None,
             latency_statistic: "p99".into(),
             cloudwatch_refresh_secs: 60.0,
             rds_refresh_secs: 30.0,
