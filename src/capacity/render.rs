@@ -5,7 +5,6 @@
 use super::review::{Crossing, Review, Row};
 use super::trend::DAY;
 use crate::model::level::{Bound, Threshold};
-use crate::model::units::si;
 use crate::record::report::Series;
 use crate::record::report::chart::{self, Extra};
 use std::fmt::Write;
@@ -17,8 +16,10 @@ fn date(t: f64) -> String {
 /// A value as the table shows it: 3 significant digits, k/M above ten thousand.
 pub fn num(v: f64) -> String {
     let a = v.abs();
-    if a >= 10_000.0 {
-        si(v)
+    if a >= 1_000_000.0 {
+        format!("{:.2}M", v / 1_000_000.0)
+    } else if a >= 10_000.0 {
+        format!("{:.1}k", v / 1000.0)
     } else if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
@@ -85,26 +86,49 @@ pub fn text(rv: &Review) -> String {
     let days = ((rv.to - rv.from) / DAY).round();
     let _ = writeln!(
         o,
-        "Capacity review {} → {} ({days} days), projected {} days to {}",
+        "Capacity review {} → {} ({days} days), projected to {}",
         date(rv.from),
         date(rv.to - 1.0),
-        rv.project_days,
         date(rv.to + rv.project_days * DAY)
     );
     let _ = writeln!(o);
-    let _ = writeln!(o, "{:<24} {:>10} {:>10}  {}", "Metric", "Historical", "Current", "30-day projection (95%)");
-    let _ = writeln!(o, "{:<24} {:>10} {:>10}  {}", "", "", "", "Action needed");
+    let head = format!("{}-day projection (95%)", rv.project_days);
+    let _ = writeln!(o, "{:<23} {:>10} {:>9}  {head}", "Metric", "Historical", "Current");
+    let _ = writeln!(o, "  → Action needed");
     for r in &rv.rows {
-        let _ = writeln!(o, "{:<24} {:>10} {:>10}  {}", r.label, opt(r.historical), opt(r.current), projection(r));
-        let _ = writeln!(o, "{:<24} {:>10} {:>10}  → {}", "", "", "", r.action);
+        let _ = writeln!(o, "{:<23} {:>10} {:>9}  {}", r.label, opt(r.historical), opt(r.current), projection(r));
+        wrap(&mut o, &format!("→ {}", r.action), "  ", "    ");
     }
     for r in &rv.rows {
         let _ = writeln!(o, "\n{}", r.label);
         for d in details(r) {
-            let _ = writeln!(o, "  {d}");
+            wrap(&mut o, &d, "  ", "    ");
         }
     }
     o
+}
+
+/// `text` in lines of at most 80 columns, the first indented by `first`, the rest by `rest`.
+fn wrap(o: &mut String, text: &str, first: &str, rest: &str) {
+    const WIDTH: usize = 80;
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split(' ') {
+        let len = line.chars().count() + usize::from(!empty) + word.chars().count();
+        if !empty && len > WIDTH {
+            o.push_str(line.trim_end());
+            o.push('\n');
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    o.push_str(line.trim_end());
+    o.push('\n');
 }
 
 fn cell(s: &str) -> String {

@@ -264,14 +264,6 @@ fn action(
         }
         _ => None,
     };
-    if let (Ok(l), Some(pv)) = (limit, projected) {
-        detail.push(format!(
-            "limit {} ({}); projected {}",
-            trim_number(round2(l.value)),
-            l.what,
-            trim_number(round2(pv))
-        ));
-    }
     let Some(pv) = projected else {
         return (format!("unknown: fewer than {} days of data", super::trend::MIN_DAYS), detail);
     };
@@ -329,8 +321,4 @@ fn action(
         _ => short,
     };
     (short, detail)
-}
-
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
 }
