@@ -156,6 +156,12 @@ pub struct CapacityArgs {
     /// Markdown: leave the charts out (they are inline images otherwise).
     #[arg(long)]
     pub no_charts: bool,
+    /// Review the simulator's soak scenario (it grows by 10 users a day) instead of the platform.
+    #[arg(long)]
+    pub demo: bool,
+    /// --demo: the simulator's seed.
+    #[arg(long, default_value_t = 1, requires = "demo")]
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -166,7 +166,8 @@ async fn capacity_projects_moto_s_cloudwatch_history_in_json_text_and_markdown()
     // Storage: used = allocated (100 GiB) − free; 40 + 0.2d never reaches 100 in the projection.
     let storage = row(&v, "storage_gb");
     assert!((storage["historical"].as_f64().unwrap_or(0.0) - 40.6).abs() < 1e-6, "{storage}");
-    assert_eq!(storage["action"], "none: the allocated storage holds");
+    let reached = date(rig.from + 300 * DAY);
+    assert_eq!(storage["action"], format!("none in the projection; the limit is reached {reached} on the trend"));
 
     // Redis: the fullest node; over the runbook's 75% already.
     let redis = row(&v, "redis_memory_pct");
@@ -210,5 +211,32 @@ async fn capacity_projects_moto_s_cloudwatch_history_in_json_text_and_markdown()
     assert!(md.contains("| Metric | Historical | Current | 30-Day Projection | Action Needed |"), "{md}");
     assert!(md.contains("| Database Connections | 306 | 478 | 540 ("), "{md}");
     assert!(md.contains("![Database Connections](data:image/svg+xml"), "inline charts");
+    Ok(())
+}
+
+/// The demo: the simulator's soak scenario grows by 10 users a day, and the review projects it.
+#[test]
+fn capacity_demo_projects_the_growing_soak() -> Result<()> {
+    let home = tempfile::tempdir()?;
+    let out = Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .args(["capacity", "--demo", "--lookback", "30d", "--format", "json"])
+        .env("HOME", home.path())
+        .env("COCKPIT_STATE_DIR", home.path().join("state"))
+        .env("COCKPIT_CONFIG_DIR", home.path().join("config"))
+        .output()?;
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout)?;
+    // 10 users a day at 1 request/s each.
+    let rps = row(&v, "api_requests_per_second");
+    assert!((rps["trend"]["slope"].as_f64().unwrap_or(0.0) - 10.0).abs() < 0.5, "{}", rps["trend"]);
+    let conns = row(&v, "database_connections");
+    assert!(
+        conns["trend"]["slope"].as_f64().unwrap_or(0.0) > 0.5,
+        "connections grow with the pods: {}",
+        conns["trend"]
+    );
+    assert_eq!(conns["limit"]["value"].as_f64(), Some(500.0));
+    assert!(conns["projection"][0].as_f64() > conns["current"].as_f64(), "{conns}");
+    assert_eq!(row(&v, "storage_gb")["missing"], "the simulator models no storage");
     Ok(())
 }

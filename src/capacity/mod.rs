@@ -3,6 +3,7 @@
 //! `trend` fits them (Theil–Sen), `review` builds the runbook's table with limits, crossing
 //! dates and the formulas' actions, `render` prints it.
 
+pub mod demo;
 pub mod history;
 pub mod render;
 pub mod review;

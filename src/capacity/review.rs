@@ -297,9 +297,9 @@ fn action(
                     limits.worker_pods.max
                 )
             } else if let Some(w) = &when {
-                format!("{w}: scale workers to {} (formula)", plan.recommended)
+                format!("{w}: scale workers to {} by the formula", plan.recommended)
             } else {
-                format!("none: {} workers cover it (formula)", plan.recommended)
+                format!("none: {} workers cover it by the formula", plan.recommended)
             }
         }
         Kind::ApiRps => "none from the runbook's formulas: watch API p99 (scale-api)".to_string(),
@@ -318,6 +318,10 @@ fn action(
     };
     let short = match (limit, crossing) {
         (Err(why), _) if !matches!(kind, Kind::ApiRps) => format!("unknown: {why}"),
+        // Past the projection, but on the way: say when, so it is planned for.
+        (Ok(_), Crossing::At { t, .. }) if *t > horizon && short.starts_with("none") => {
+            format!("none in the projection; the limit is reached {} on the trend", date(*t))
+        }
         _ => short,
     };
     (short, detail)

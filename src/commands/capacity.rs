@@ -23,6 +23,13 @@ pub async fn run(setup: Setup, args: CapacityArgs, g: &GlobalArgs) -> anyhow::Re
         ..Inputs::default()
     };
 
+    if args.demo {
+        let inputs = crate::capacity::demo::inputs(args.lookback as u32, to, args.seed, &settings);
+        return output(
+            &crate::capacity::build(&inputs, from, to, args.project, &settings.capacity, &settings.limits),
+            &args,
+        );
+    }
     crate::live::install_crypto_provider();
     let targets = crate::live::Targets::resolve(config, &crate::live::Env::process()).await;
     match &targets.aws {
@@ -56,6 +63,11 @@ pub async fn run(setup: Setup, args: CapacityArgs, g: &GlobalArgs) -> anyhow::Re
     history::from_recordings(&root, &contexts, from, to, &mut inputs);
 
     let review = crate::capacity::build(&inputs, from, to, args.project, &settings.capacity, &settings.limits);
+    output(&review, &args)
+}
+
+/// Print the review (and write its charts); the exit status.
+fn output(review: &crate::capacity::Review, args: &CapacityArgs) -> anyhow::Result<i32> {
     if let Some(dir) = &args.charts {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!("cockpit capacity: cannot create {}: {e}", dir.display());
@@ -63,14 +75,14 @@ pub async fn run(setup: Setup, args: CapacityArgs, g: &GlobalArgs) -> anyhow::Re
         }
         for r in review.rows.iter().filter(|r| !r.points.is_empty()) {
             let path = dir.join(format!("{}.svg", r.key));
-            std::fs::write(&path, render::svg(&review, r))
+            std::fs::write(&path, render::svg(review, r))
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
         }
     }
     let text = match args.format {
-        CapacityFormat::Text => render::text(&review),
-        CapacityFormat::Markdown => render::markdown(&review, !args.no_charts),
-        CapacityFormat::Json => serde_json::to_string_pretty(&review)? + "\n",
+        CapacityFormat::Text => render::text(review),
+        CapacityFormat::Markdown => render::markdown(review, !args.no_charts),
+        CapacityFormat::Json => serde_json::to_string_pretty(review)? + "\n",
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(if review.rows.iter().all(|r| r.points.is_empty()) { EXIT_BLIND } else { EXIT_OK })
