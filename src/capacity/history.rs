@@ -384,3 +384,60 @@ enum Agg {
     Mean,
     Max,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::entry::Start;
+    use crate::record::recorder::Sink;
+    use crate::record::store::{FileStore, Retention};
+
+    /// A recording of ten days (an hour and a half of each at a 60 s refresh, the queue 10 deeper
+    /// each day) and one day of half an hour: the review gets the ten days, from the file store
+    /// the cockpit writes.
+    #[test]
+    fn recorded_days_of_an_hour_or_more_become_daily_points() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let now = crate::record::session::wall_now();
+        let to = (now / DAY).floor() * DAY;
+        let from = to - 12.0 * DAY;
+        let mut store = FileStore::open(dir.path(), "prod", Retention::default()).expect("store");
+        let keys = ["queue_depth", "in_flight", "throughput", "api_requests", "redis_memory"];
+        store
+            .write(&Entry::Start(Start {
+                t: from,
+                origin: "live".into(),
+                context: "prod".into(),
+                version: "test".into(),
+                who: "ops@test".into(),
+                metrics: keys.iter().map(|k| k.to_string()).collect(),
+                thresholds: BTreeMap::new(),
+                emergency: Default::default(),
+                refresh_secs: 60.0,
+            }))
+            .expect("start");
+        for d in 0..11 {
+            let samples = if d == 10 { 30 } else { 90 };
+            for i in 0..samples {
+                let t = from + d as f64 * DAY + 3600.0 + i as f64 * 60.0;
+                let q = 100.0 + 10.0 * d as f64;
+                let v = vec![Some(q as f32), Some(i as f32), Some(2.0), None, Some(40.0)];
+                store.write(&Entry::Sample { t, v, l: "ooooo".into() }).expect("sample");
+            }
+        }
+        store.flush().expect("flush");
+        let mut inputs = Inputs::default();
+        inputs.missing.insert(Kind::QueueDepth, "not in CloudWatch".into());
+        from_recordings(dir.path(), &["prod".to_string()], from, to, &mut inputs);
+        let q = &inputs.history[&Kind::QueueDepth];
+        assert_eq!(q.points.len(), 10, "the half-hour day is left out: {:?}", q.points);
+        for (d, (t, v)) in q.points.iter().enumerate() {
+            assert_eq!((*t, *v), (from + d as f64 * DAY, 100.0 + 10.0 * d as f64));
+        }
+        assert!(q.source.contains("cockpit recordings of prod"), "{}", q.source);
+        assert!(!inputs.missing.contains_key(&Kind::QueueDepth));
+        assert_eq!(inputs.history[&Kind::PeakConcurrent].points[0].1, 89.0, "the day's highest");
+        assert_eq!(inputs.history[&Kind::DailyExecutions].points[0].1, 2880.0, "2/min × 1440");
+        assert!(!inputs.history.contains_key(&Kind::ApiRps), "never recorded: not invented");
+    }
+}
