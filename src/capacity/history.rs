@@ -317,7 +317,7 @@ pub fn from_recordings(root: &Path, contexts: &[String], from: f64, to: f64, inp
         // Per day: per metric (sum, count, max), and the seconds recorded.
         let mut keys: Vec<String> = Vec::new();
         let mut refresh = 1.0;
-        let mut days: BTreeMap<i64, (f64, BTreeMap<MetricId, (f64, u32, f64)>)> = BTreeMap::new();
+        let mut days: BTreeMap<i64, Day> = BTreeMap::new();
         for e in &entries {
             match e {
                 Entry::Start(s) => {
@@ -378,6 +378,9 @@ pub fn from_recordings(root: &Path, contexts: &[String], from: f64, to: f64, inp
         }
     }
 }
+
+/// One day of a recording: the seconds recorded, and per metric (sum, count, max).
+type Day = (f64, BTreeMap<crate::model::MetricId, (f64, u32, f64)>);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Agg {
