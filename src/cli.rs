@@ -136,6 +136,21 @@ pub enum Cmd {
     Watch(WatchArgs),
     /// The runbook's monthly capacity review: each metric's history (CloudWatch, the cockpit's
     /// recordings), its trend and projection, when it reaches its limit, the action needed.
+    ///
+    /// In place of the runbook's `capacity-report.sh --lookback 90d --project 30d`. History: one
+    /// CloudWatch GetMetricData per metric group, a daily statistic over whole UTC days (the
+    /// platform's AgentExecutions, ConcurrentAgents and QueueDepth in aws.platform_namespace; the
+    /// ALB's RequestCount; the RDS primary's DatabaseConnections and FreeStorageSpace; each
+    /// ElastiCache node's DatabaseMemoryUsagePercentage), then the cockpit's own recordings for
+    /// what CloudWatch lacks. The trend is Theil–Sen with a 95% interval, not a growth rate between
+    /// two points: one bad day does not move it. Limits: max pods (worker maximum × tasks per
+    /// worker), max_connections (read from the database), the allocated storage, the runbook's
+    /// 75% Redis memory and 1000-task queue. Where the runbook's arithmetic is wrong this does the
+    /// right thing: its connection example `(20 * 10) + (100 * 5) * 1.2 = 840` is 800 as written
+    /// (the buffer applies to the whole sum: ((20 × 10) + (100 × 5)) × 1.2 = 840), and its
+    /// worker example gives 500 workers where its limit is 100: a recommendation is held to the
+    /// limits and says when they are not enough. A metric with no data names the setting or metric
+    /// that would supply it. Exit status 0, or 3 when no metric has any history.
     Capacity(CapacityArgs),
 }
 
