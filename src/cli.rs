@@ -134,6 +134,68 @@ pub enum Cmd {
     /// Follow the war room's stream: the whole cockpit, read-only, with no request to the
     /// platform (the stream's name: --context, share.name, or the only one there is).
     Watch(WatchArgs),
+    /// The runbook's monthly capacity review: each metric's history (CloudWatch, the cockpit's
+    /// recordings), its trend and projection, when it reaches its limit, the action needed.
+    ///
+    /// In place of the runbook's `capacity-report.sh --lookback 90d --project 30d`. History: one
+    /// CloudWatch GetMetricData per metric group, a daily statistic over whole UTC days (the
+    /// platform's AgentExecutions, ConcurrentAgents and QueueDepth in aws.platform_namespace; the
+    /// ALB's RequestCount; the RDS primary's DatabaseConnections and FreeStorageSpace; each
+    /// ElastiCache node's DatabaseMemoryUsagePercentage), then the cockpit's own recordings for
+    /// what CloudWatch lacks. The trend is Theil–Sen with a 95% interval, not a growth rate between
+    /// two points: one bad day does not move it. Limits: max pods (worker maximum × tasks per
+    /// worker), max_connections (read from the database), the allocated storage, the runbook's
+    /// 75% Redis memory and 1000-task queue. Where the runbook's arithmetic is wrong this does the
+    /// right thing: its connection example `(20 * 10) + (100 * 5) * 1.2 = 840` is 800 as written
+    /// (the buffer applies to the whole sum: ((20 × 10) + (100 × 5)) × 1.2 = 840), and its
+    /// worker example gives 500 workers where its limit is 100: a recommendation is held to the
+    /// limits and says when they are not enough. A metric with no data names the setting or metric
+    /// that would supply it. Exit status 0, or 3 when no metric has any history.
+    Capacity(CapacityArgs),
+}
+
+/// `cockpit capacity` (issue 9: the runbook's capacity-report.sh).
+#[derive(Debug, Args, Clone)]
+pub struct CapacityArgs {
+    /// How far back the history goes, whole days (e.g. 90d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_days, default_value = "90d")]
+    pub lookback: f64,
+    /// How far ahead to project, whole days (e.g. 30d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_days, default_value = "30d")]
+    pub project: f64,
+    #[arg(long, value_enum, default_value_t = CapacityFormat::Text)]
+    pub format: CapacityFormat,
+    /// Also write each metric's chart (SVG: its days, the projection dashed, its limit) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Markdown: leave the charts out (they are inline images otherwise).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Review the simulator's soak scenario (it grows by 10 users a day) instead of the platform.
+    #[arg(long)]
+    pub demo: bool,
+    /// --demo: the simulator's seed.
+    #[arg(long, default_value_t = 1, requires = "demo")]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CapacityFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+}
+
+/// A duration of whole days, at least one.
+fn parse_days(s: &str) -> Result<f64, String> {
+    let secs = parse_duration(s)?;
+    let days = (secs / 86_400.0).round();
+    if days >= 1.0 && (secs / 86_400.0 - days).abs() < 1e-9 {
+        Ok(days)
+    } else {
+        Err(format!("{s:?}: a whole number of days, e.g. 90d"))
+    }
 }
 
 /// `cockpit collect`.

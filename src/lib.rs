@@ -1,6 +1,7 @@
 //! cockpit: a terminal cockpit for the on-call engineers who keep the AgentOS platform scaled.
 
 pub mod actions;
+pub mod capacity;
 pub mod cli;
 pub mod commands;
 pub mod config;

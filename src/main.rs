@@ -62,6 +62,7 @@ fn real_main(cli: Cli) -> anyhow::Result<i32> {
             Some(Cmd::Plan(args)) => commands::plan_run::plan(setup, args).await,
             Some(Cmd::Run(args)) => commands::plan_run::run(setup, args.into_action_args()).await,
             Some(Cmd::Report(args)) => commands::report::run(setup, args, &cli.global).await,
+            Some(Cmd::Capacity(args)) => commands::capacity::run(setup, args, &cli.global).await,
             Some(Cmd::Collect(args)) => commands::collect::run(setup, args).await,
             Some(Cmd::Watch(args)) => commands::watch::run(setup, args).await,
             Some(

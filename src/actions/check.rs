@@ -14,6 +14,12 @@ pub enum Check {
     LoadBelow { workload: Workload, cpu_pct: f64, p99_ms: Option<f64> },
     /// The RDS instance is available (not being modified).
     DbAvailable { id: String },
+    // Read replicas (issue 9)
+    /// The primary has between `at_least` and `at_most` read replicas (not counting one being
+    /// deleted).
+    ReplicaCount { at_least: u32, at_most: u32 },
+    /// No client connection is open on the replica.
+    ReplicaIdle { id: String },
 }
 
 impl Check {
@@ -29,6 +35,14 @@ impl Check {
                 s
             }
             Check::DbAvailable { id } => format!("RDS instance {id} is available"),
+            Check::ReplicaCount { at_least, at_most: u32::MAX } => {
+                format!("the primary has at least {at_least} read replicas")
+            }
+            Check::ReplicaCount { at_least: 0, at_most } => format!("the primary has at most {at_most} read replicas"),
+            Check::ReplicaCount { at_least, at_most } => {
+                format!("the primary has {at_least} to {at_most} read replicas")
+            }
+            Check::ReplicaIdle { id } => format!("no client is connected to {id}"),
         }
     }
 
@@ -82,6 +96,35 @@ impl Check {
                     None => Err(format!("no RDS instance {id}")),
                 }
             }
+            Check::ReplicaCount { at_least, at_most } => {
+                let (_, replicas) = p.db_replica_set().await?;
+                let live: Vec<&str> =
+                    replicas.iter().filter(|r| r.status != "deleting").map(|r| r.id.as_str()).collect();
+                let n = live.len() as u32;
+                let text = format!("{n} read replica{} ({})", if n == 1 { "" } else { "s" }, live.join(", "));
+                if (*at_least..=*at_most).contains(&n) {
+                    Ok(text)
+                } else {
+                    Err(format!("{text}: {} needed for this step", count_range(*at_least, *at_most)))
+                }
+            }
+            Check::ReplicaIdle { id } => {
+                let n = p.db_replica_connections(id).await?;
+                if n == 0 {
+                    Ok(format!("no client on {id}"))
+                } else {
+                    Err(format!("{n} client connection(s) open on {id}: the application still reads from it"))
+                }
+            }
         })
+    }
+}
+
+/// "at least 2", "at most 4", "1 to 5".
+fn count_range(at_least: u32, at_most: u32) -> String {
+    match (at_least, at_most) {
+        (n, u32::MAX) => format!("at least {n}"),
+        (0, m) => format!("at most {m}"),
+        (n, m) => format!("{n} to {m}"),
     }
 }

@@ -58,6 +58,11 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect_class: Option<String>,
     },
+    // Read replicas (issue 9)
+    /// CreateDBInstanceReadReplica of the primary.
+    CreateReplica { id: String, class: String },
+    /// DeleteDBInstance of a read replica.
+    DeleteReplica { id: String },
 }
 
 impl Effect {
@@ -85,6 +90,8 @@ impl Effect {
                 "modify RDS instance {id} to {class} {}",
                 if *apply_now { "now (apply immediately)" } else { "at the next maintenance window" }
             ),
+            Effect::CreateReplica { id, class } => format!("create RDS read replica {id} ({class}) of the primary"),
+            Effect::DeleteReplica { id } => format!("delete RDS read replica {id}"),
         }
     }
 
@@ -98,6 +105,7 @@ impl Effect {
             Effect::Annotate { name, key, .. } => format!("deployment/{name} annotation {key}"),
             Effect::SetLimits { name, .. } => format!("deployment/{name} limits"),
             Effect::ModifyDb { id, .. } => format!("rds/{id} class"),
+            Effect::CreateReplica { id, .. } | Effect::DeleteReplica { id } => format!("rds/{id} read replica"),
         }
     }
 
@@ -113,6 +121,8 @@ impl Effect {
             Effect::Annotate { value, .. } => json!({ "value": value }),
             Effect::SetLimits { cpu, memory, .. } => json!({ "cpu": cpu, "memory": memory }),
             Effect::ModifyDb { class, .. } => json!({ "class": class }),
+            Effect::CreateReplica { class, .. } => json!({ "exists": true, "class": class }),
+            Effect::DeleteReplica { .. } => json!({ "exists": false }),
         }
     }
 

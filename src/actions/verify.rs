@@ -38,6 +38,15 @@ pub enum Verify {
     LoadSteady { workload: Workload, wait_secs: f64, cpu_pct: f64, p99_ms: Option<f64> },
     /// The runbook's thresholds are no longer critical, three probes in a row.
     Recovery { queue_max: f64, p99_max_ms: f64, error_max_pct: f64 },
+    // Read replicas (issue 9)
+    /// RDS lists the replica as available (creating → ... → available).
+    ReplicaAvailable { id: String },
+    /// The replica's lag is under `max_secs`, three probes in a row.
+    ReplicaLagUnder { id: String, max_secs: f64 },
+    /// `SELECT 1` on the replica's endpoint.
+    ReplicaPing { id: String },
+    /// RDS no longer lists the replica.
+    ReplicaGone { id: String },
 }
 
 /// One probe's answer.
@@ -80,6 +89,12 @@ impl Verify {
             Verify::HpaActive { .. } => "the HPA is able to scale and finds its metrics".into(),
             Verify::LoadSteady { wait_secs, .. } => format!("load stays low for {}", duration_short(*wait_secs)),
             Verify::Recovery { .. } => "queue, latency and errors back under the critical thresholds".into(),
+            Verify::ReplicaAvailable { id } => format!("{id} is available"),
+            Verify::ReplicaLagUnder { id, max_secs } => {
+                format!("{id}'s replica lag settles under {}", duration_short(*max_secs))
+            }
+            Verify::ReplicaPing { id } => format!("SELECT 1 answers on {id}"),
+            Verify::ReplicaGone { id } => format!("{id} is deleted"),
         }
     }
 
@@ -278,7 +293,46 @@ impl Verify {
                     }
                 })
             }
+            Verify::ReplicaAvailable { .. }
+            | Verify::ReplicaLagUnder { .. }
+            | Verify::ReplicaPing { .. }
+            | Verify::ReplicaGone { .. } => self.probe_replica(p, m).await,
         }
+    }
+
+    /// Probe one of the read replica verifications (issue 9).
+    async fn probe_replica(&self, p: &dyn Platform, m: &mut Memory) -> PResult<Probe> {
+        let find = |replicas: Vec<crate::model::state::DbInstance>, id: &str| replicas.into_iter().find(|r| r.id == id);
+        Ok(match self {
+            Verify::ReplicaAvailable { id } => match find(p.db_replica_set().await?.1, id) {
+                Some(r) if r.status == "available" => Probe::Done(Some(format!("{id}: available ({})", r.class))),
+                Some(r) if matches!(r.status.as_str(), "failed" | "incompatible-parameters" | "deleting") => {
+                    Probe::Fail(format!("{id} is {}", r.status))
+                }
+                Some(r) => Probe::Pending(format!("{id}: {}", r.status)),
+                None => Probe::Fail(format!("RDS no longer lists {id} as a read replica of the primary")),
+            },
+            Verify::ReplicaLagUnder { id, max_secs } => match p.db_replica_lag(id).await? {
+                None => {
+                    m.streak = 0;
+                    Probe::Pending(format!("{id}: no lag measured yet"))
+                }
+                Some(lag) => {
+                    m.streak = if lag < *max_secs { m.streak + 1 } else { 0 };
+                    let live = format!("{id}: lag {} (under {} wanted)", secs(lag), duration_short(*max_secs));
+                    if m.streak >= 3 { Probe::Done(Some(live)) } else { Probe::Pending(live) }
+                }
+            },
+            Verify::ReplicaPing { id } => {
+                let ms = p.db_replica_ping(id).await?;
+                Probe::Done(Some(format!("SELECT 1 on {id} in {ms:.1} ms")))
+            }
+            Verify::ReplicaGone { id } => match find(p.db_replica_set().await?.1, id) {
+                None => Probe::Done(Some(format!("{id} deleted"))),
+                Some(r) => Probe::Pending(format!("{id}: {}", r.status)),
+            },
+            _ => Probe::Fail("not a read replica verification".into()),
+        })
     }
 
     /// The inputs this verification reads that may not be visible (an optional setting such as
@@ -295,6 +349,11 @@ impl Verify {
 /// As the dashboard shows it ("30.00s", "450ms"), so the run and the panes read the same.
 fn ms(v: f64) -> String {
     crate::model::units::Unit::Millis.format(v)
+}
+
+/// Seconds as the Database pane shows replica lag.
+fn secs(v: f64) -> String {
+    crate::model::units::Unit::Seconds.format(v)
 }
 
 fn pct(v: f64) -> String {

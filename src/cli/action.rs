@@ -51,6 +51,10 @@ pub struct ActionArgs {
     /// resize-db: apply now instead of the form's choice (which is "at the window" unless the DB is hot).
     #[arg(long, conflicts_with = "at_window")]
     pub apply_now: bool,
+    // Read replicas (issue 9)
+    /// add-replica, remove-replica: the replica's RDS identifier.
+    #[arg(long, value_name = "NAME")]
+    pub id: Option<String>,
     /// Set any field of the action's form, e.g. --set api=30 --set workers=60 (repeatable).
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,

@@ -1,5 +1,6 @@
 //! The subcommands. Each returns the process exit status.
 
+pub mod capacity;
 pub mod check;
 pub mod collect;
 pub mod completions;

@@ -122,6 +122,12 @@ pub struct PostgresConfig {
     /// A file holding the password, when it is not in the URL (PGPASSFILE and ~/.pgpass are
     /// read too).
     pub password_file: Option<PathBuf>,
+    // Read replicas (issue 9)
+    /// Where to reach a read replica, by its RDS identifier, as "HOST:PORT" (an SSH tunnel or a
+    /// bastion's forward), when its RDS endpoint cannot be reached from here. The primary's user,
+    /// password, database and TLS settings are used. Unset: the replica's RDS endpoint.
+    #[schemars(inner(pattern(r"^\S+:[0-9]+$")))]
+    pub replica_hosts: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -148,6 +154,11 @@ pub struct AwsConfig {
     /// ElastiCache node ids (the CloudWatch dimension CacheClusterId, e.g.
     /// "agentos-redis-0001-001") whose memory and engine CPU are read; none: not read.
     pub elasticache_nodes: Vec<String>,
+    // Capacity review (issue 9)
+    /// The CloudWatch namespace the platform publishes its own metrics in (AgentExecutions, Sum;
+    /// ConcurrentAgents, Maximum; QueueDepth, Average), for `cockpit capacity`. Unset: those come
+    /// from the cockpit's recordings only.
+    pub platform_namespace: Option<String>,
     /// CloudWatch statistic of the API latency: a percentile such as "p99" (above 0, at most
     /// 100), or one of Average, Maximum, Minimum, Sum, SampleCount (moto, the test peer, serves
     /// no percentiles: its tests use "Maximum").
@@ -173,6 +184,7 @@ impl Default for AwsConfig {
             rds_replicas: vec!["agentos-replica-1".into(), "agentos-replica-2".into()],
             elasticache_group: "agentos-redis".into(),
             elasticache_nodes: Vec::new(),
+            platform_namespace: None,
             latency_statistic: "p99".into(),
             cloudwatch_refresh_secs: 60.0,
             rds_refresh_secs: 30.0,
@@ -224,6 +236,14 @@ pub struct ActionsConfig {
     /// Seconds to wait for an RDS change (a resize, a replica), 60 to 86400.
     #[schemars(range(min = 60, max = 86_400))]
     pub rds_timeout_secs: u64,
+    // Read replicas (issue 9)
+    /// Connections each API pod opens to each read replica (the application's read pool).
+    /// Unset: add-replica says the connections it will get are unknown and names this setting.
+    #[schemars(range(min = 0, max = 10_000))]
+    pub replica_conns_per_api_pod: Option<f64>,
+    /// Connections each worker opens to each read replica (its read pool). Unset: unknown.
+    #[schemars(range(min = 0, max = 10_000))]
+    pub replica_conns_per_worker: Option<f64>,
 }
 
 impl Default for ActionsConfig {
@@ -235,6 +255,8 @@ impl Default for ActionsConfig {
             drain_timeout_secs: 1800,
             scale_down_wait_secs: 300,
             rds_timeout_secs: 3600,
+            replica_conns_per_api_pod: None,
+            replica_conns_per_worker: None,
         }
     }
 }

@@ -261,6 +261,20 @@ fn actions(c: &Config, p: &mut Problems) {
     secs("drain_timeout_secs", a.drain_timeout_secs, 60, 240 * 60, "");
     secs("scale_down_wait_secs", a.scale_down_wait_secs, 0, 86_400, "");
     secs("rds_timeout_secs", a.rds_timeout_secs, 60, 86_400, "");
+    // Read replicas (issue 9)
+    let conns = "a number of connections, 0 or more";
+    if let Some(v) = a.replica_conns_per_api_pod {
+        p.number(&["actions", "replica_conns_per_api_pod"], v, 0.0..=10_000.0, conns);
+    }
+    if let Some(v) = a.replica_conns_per_worker {
+        p.number(&["actions", "replica_conns_per_worker"], v, 0.0..=10_000.0, conns);
+    }
+    for (id, hp) in &c.postgres.replica_hosts {
+        let ok = hp.rsplit_once(':').is_some_and(|(h, port)| !h.is_empty() && port.parse::<u16>().is_ok());
+        if !ok {
+            p.add(&["postgres", "replica_hosts"], format!("postgres.replica_hosts.{id} = {hp:?}: expected HOST:PORT"));
+        }
+    }
 }
 
 fn share(c: &Config, p: &mut Problems) {

@@ -187,4 +187,20 @@ pub trait Platform: Send + Sync {
     async fn acquire_lock(&self, holder: &str, action: &str, ttl: Duration) -> PResult<LockOutcome>;
     async fn renew_lock(&self, holder: &str, ttl: Duration) -> PResult<()>;
     async fn release_lock(&self, holder: &str) -> PResult<()>;
+
+    // Read replicas (issue 9)
+    /// The primary and every read replica RDS lists for it (its ReadReplicaDBInstanceIdentifiers),
+    /// configured in aws.rds_replicas or not, with their status ("creating", "available",
+    /// "deleting", ...).
+    async fn db_replica_set(&self) -> PResult<(DbInstance, Vec<DbInstance>)>;
+    /// CreateDBInstanceReadReplica of the primary, named `id`, in `class`.
+    async fn create_db_replica(&self, id: &str, class: &str) -> PResult<DbInstance>;
+    /// DeleteDBInstance of a read replica (never the primary).
+    async fn delete_db_replica(&self, id: &str) -> PResult<DbInstance>;
+    /// The replica's lag behind the primary, seconds; None while it has no measurement yet.
+    async fn db_replica_lag(&self, id: &str) -> PResult<Option<f64>>;
+    /// `SELECT 1` on the replica's endpoint: the round trip in ms.
+    async fn db_replica_ping(&self, id: &str) -> PResult<f64>;
+    /// Client connections open on the replica, other than the cockpit's own.
+    async fn db_replica_connections(&self, id: &str) -> PResult<u32>;
 }

@@ -323,7 +323,7 @@ impl Simulator {
             primary_mem_gib: mem,
         };
         self.pg.step(&load, &replica_vcpu[..n_replicas], &mut self.rng_noise);
-        self.rds.step(now, &mut self.rng_pods);
+        self.step_rds(now);
         let cl = CacheLoad {
             api_rps: self.api_model.served,
             queue_len: self.queue.len(),

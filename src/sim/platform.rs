@@ -292,4 +292,34 @@ impl Platform for SimPlatform {
         self.fault("release_lock")?;
         lock(&self.sim).release_lock(holder)
     }
+
+    // Read replicas (issue 9)
+    async fn db_replica_set(&self) -> PResult<(DbInstance, Vec<DbInstance>)> {
+        self.read("db_replica_set", |s| s.db_instances())
+    }
+
+    async fn create_db_replica(&self, id: &str, class: &str) -> PResult<DbInstance> {
+        self.fault("create_db_replica")?;
+        lock(&self.sim).create_db_replica(id, class)
+    }
+
+    async fn delete_db_replica(&self, id: &str) -> PResult<DbInstance> {
+        self.fault("delete_db_replica")?;
+        lock(&self.sim).delete_db_replica(id)
+    }
+
+    async fn db_replica_lag(&self, id: &str) -> PResult<Option<f64>> {
+        self.fault("db_replica_lag")?;
+        lock(&self.sim).db_replica_lag(id)
+    }
+
+    async fn db_replica_ping(&self, id: &str) -> PResult<f64> {
+        self.fault("db_replica_ping")?;
+        lock(&self.sim).db_replica_ping(id)
+    }
+
+    async fn db_replica_connections(&self, id: &str) -> PResult<u32> {
+        self.fault("db_replica_connections")?;
+        lock(&self.sim).db_replica_connections(id)
+    }
 }

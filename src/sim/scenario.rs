@@ -35,7 +35,8 @@ impl Scenario {
         let p = self.profile();
         let t = t_secs.max(0.0);
         match self {
-            Scenario::Baseline | Scenario::Soak | Scenario::Incident => {
+            Scenario::Soak => p.start_users + p.growth_users_per_day * (t / 86_400.0).floor(),
+            Scenario::Baseline | Scenario::Incident => {
                 if t < p.ramp_start_secs {
                     p.start_users
                 } else if p.ramp_secs <= 0.0 {
@@ -85,6 +86,10 @@ pub struct Profile {
     pub tasks_per_user: f64,
     /// Memory leaked by each worker container, MiB per hour of uptime.
     pub worker_leak_mib_per_hour: f64,
+    /// Soak (issue 9): users added at each simulated day's start, so a long soak grows slowly
+    /// and `cockpit capacity --demo` has a trend to project. None in the first day: a demo's
+    /// hours run as before.
+    pub growth_users_per_day: f64,
 }
 
 /// Each user sends about 1 API request a second. Tasks: one every 400 s per user, so that the
@@ -107,6 +112,7 @@ pub const PROFILES: [Profile; 5] = [
         rps_per_user: 1.0,
         tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 0.0,
+        growth_users_per_day: 0.0,
     },
     Profile {
         name: "stress",
@@ -121,6 +127,7 @@ pub const PROFILES: [Profile; 5] = [
         rps_per_user: 1.0,
         tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 0.0,
+        growth_users_per_day: 0.0,
     },
     Profile {
         name: "soak",
@@ -135,6 +142,7 @@ pub const PROFILES: [Profile; 5] = [
         rps_per_user: 1.0,
         tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 300.0,
+        growth_users_per_day: 10.0,
     },
     Profile {
         name: "spike",
@@ -149,6 +157,7 @@ pub const PROFILES: [Profile; 5] = [
         rps_per_user: 1.0,
         tasks_per_user: 0.0025,
         worker_leak_mib_per_hour: 0.0,
+        growth_users_per_day: 0.0,
     },
     Profile {
         name: "incident",
@@ -163,6 +172,7 @@ pub const PROFILES: [Profile; 5] = [
         rps_per_user: 1.0,
         tasks_per_user: 0.006,
         worker_leak_mib_per_hour: 0.0,
+        growth_users_per_day: 0.0,
     },
 ];
 
@@ -206,6 +216,9 @@ mod tests {
         assert_eq!(Scenario::Stress.users(180.0), 200.0);
         assert_eq!(Scenario::Stress.users(3600.0), 1000.0);
         assert_eq!(Scenario::Soak.users(7200.0), 500.0);
+        // Issue 9: the soak grows by 10 users at each simulated day's start.
+        assert_eq!(Scenario::Soak.users(86_399.0), 500.0);
+        assert_eq!(Scenario::Soak.users(3.5 * 86_400.0), 530.0);
         assert_eq!(Scenario::Spike.users(299.0), 100.0);
         assert_eq!(Scenario::Spike.users(300.0), 1000.0);
         assert_eq!(Scenario::Spike.users(599.0), 1000.0);

@@ -271,4 +271,24 @@ impl Platform for Spy {
     async fn release_lock(&self, holder: &str) -> PResult<()> {
         spied!(self, "release_lock", self.inner.release_lock(holder))
     }
+
+    // Read replicas (issue 9)
+    async fn db_replica_set(&self) -> PResult<(DbInstance, Vec<DbInstance>)> {
+        spied!(self, "db_replica_set", self.inner.db_replica_set())
+    }
+    async fn create_db_replica(&self, id: &str, class: &str) -> PResult<DbInstance> {
+        spied!(self, "create_db_replica", self.inner.create_db_replica(id, class))
+    }
+    async fn delete_db_replica(&self, id: &str) -> PResult<DbInstance> {
+        spied!(self, "delete_db_replica", self.inner.delete_db_replica(id))
+    }
+    async fn db_replica_lag(&self, id: &str) -> PResult<Option<f64>> {
+        spied!(self, "db_replica_lag", self.inner.db_replica_lag(id))
+    }
+    async fn db_replica_ping(&self, id: &str) -> PResult<f64> {
+        spied!(self, "db_replica_ping", self.inner.db_replica_ping(id))
+    }
+    async fn db_replica_connections(&self, id: &str) -> PResult<u32> {
+        spied!(self, "db_replica_connections", self.inner.db_replica_connections(id))
+    }
 }

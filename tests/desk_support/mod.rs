@@ -103,6 +103,26 @@ mod via {
         async fn release_lock(&self, holder: &str) -> PResult<()> {
             self.sim.release_lock(holder).await
         }
+
+        // Read replicas (issue 9)
+        async fn db_replica_set(&self) -> PResult<(DbInstance, Vec<DbInstance>)> {
+            self.sim.db_replica_set().await
+        }
+        async fn create_db_replica(&self, id: &str, class: &str) -> PResult<DbInstance> {
+            self.sim.create_db_replica(id, class).await
+        }
+        async fn delete_db_replica(&self, id: &str) -> PResult<DbInstance> {
+            self.sim.delete_db_replica(id).await
+        }
+        async fn db_replica_lag(&self, id: &str) -> PResult<Option<f64>> {
+            self.sim.db_replica_lag(id).await
+        }
+        async fn db_replica_ping(&self, id: &str) -> PResult<f64> {
+            self.sim.db_replica_ping(id).await
+        }
+        async fn db_replica_connections(&self, id: &str) -> PResult<u32> {
+            self.sim.db_replica_connections(id).await
+        }
     }
 }
 

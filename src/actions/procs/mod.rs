@@ -23,4 +23,7 @@ registry! {
     reenable_hpa::ReenableHpa,
     resize_workers::ResizeWorkers,
     resize_db::ResizeDb,
+    // Read replicas (issue 9)
+    add_replica::AddReplica,
+    remove_replica::RemoveReplica,
 }

@@ -104,6 +104,30 @@ pub async fn observe(e: &Effect, p: &dyn Platform) -> PResult<Observed> {
             }
             o
         }
+        // Read replicas (issue 9): done once RDS lists the replica (any status but deleting),
+        // or no longer lists it (or lists it as deleting).
+        Effect::CreateReplica { id, .. } => {
+            let (_, replicas) = p.db_replica_set().await?;
+            let r = replicas.iter().find(|r| r.id == *id);
+            let before = match r {
+                Some(r) => json!({ "exists": true, "class": r.class, "status": r.status }),
+                None => json!({ "exists": false }),
+            };
+            let mut o = Observed::new(before, None, r.is_some_and(|r| r.status != "deleting"));
+            if let Some(r) = r.filter(|r| r.status == "deleting") {
+                o.conflict = Some(format!("{} is being deleted: wait until it is gone, then add it again", r.id));
+            }
+            o
+        }
+        Effect::DeleteReplica { id } => {
+            let (_, replicas) = p.db_replica_set().await?;
+            let r = replicas.iter().find(|r| r.id == *id);
+            let before = match r {
+                Some(r) => json!({ "exists": true, "class": r.class, "status": r.status }),
+                None => json!({ "exists": false }),
+            };
+            Observed::new(before, None, r.is_none_or(|r| r.status == "deleting"))
+        }
     })
 }
 
@@ -159,12 +183,24 @@ pub async fn write(e: &Effect, p: &dyn Platform, o: &Observed, dry_run: bool) ->
             let i = p.modify_db_class(id, class, *apply_now).await?;
             Ok(json!({ "class": i.class, "status": i.status, "pending": i.pending_class }))
         }
+        // Read replicas (issue 9): RDS has no dry run; `has_dry_run` keeps these from one.
+        Effect::CreateReplica { id, class } => {
+            let i = p.create_db_replica(id, class).await?;
+            Ok(json!({ "exists": true, "class": i.class, "status": i.status }))
+        }
+        Effect::DeleteReplica { id } => {
+            let i = p.delete_db_replica(id).await?;
+            Ok(json!({ "exists": i.status != "deleted", "status": i.status }))
+        }
     }
 }
 
 /// RDS has no server-side dry run: a dry run does not send it.
 pub fn has_dry_run(e: &Effect) -> bool {
-    !matches!(e, Effect::ModifyDb { .. } | Effect::Notify { .. })
+    !matches!(
+        e,
+        Effect::ModifyDb { .. } | Effect::Notify { .. } | Effect::CreateReplica { .. } | Effect::DeleteReplica { .. }
+    )
 }
 
 /// The effect that puts back what `o` saw, where one exists.
@@ -205,6 +241,15 @@ pub fn undo(e: &Effect, o: &Observed) -> Option<Effect> {
         Effect::ModifyDb { id, apply_now, .. } => {
             let class = o.before.get("class")?.as_str()?.to_string();
             Some(Effect::ModifyDb { id: id.clone(), class, apply_now: *apply_now, expect_class: None })
+        }
+        // Read replicas (issue 9): a replica added is deleted; one deleted is created again (a new
+        // copy of the primary, in the class it had).
+        Effect::CreateReplica { id, .. } => {
+            (o.before.get("exists") == Some(&json!(false))).then(|| Effect::DeleteReplica { id: id.clone() })
+        }
+        Effect::DeleteReplica { id } => {
+            let class = o.before.get("class")?.as_str()?.to_string();
+            Some(Effect::CreateReplica { id: id.clone(), class })
         }
     }
 }

@@ -4,8 +4,18 @@ use super::PaneId;
 use std::str::FromStr;
 
 /// The guided actions (runbook procedures) a key can start.
-pub const ACTION_NAMES: &[&str] =
-    &["scale-api", "scale-workers", "drain-workers", "emergency", "reenable-hpa", "resize-workers", "resize-db"];
+pub const ACTION_NAMES: &[&str] = &[
+    "scale-api",
+    "scale-workers",
+    "drain-workers",
+    "emergency",
+    "reenable-hpa",
+    "resize-workers",
+    "resize-db",
+    // Read replicas (issue 9)
+    "add-replica",
+    "remove-replica",
+];
 
 /// What a key does.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

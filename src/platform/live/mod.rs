@@ -7,6 +7,7 @@ mod errors;
 mod kube_ops;
 pub(crate) mod lease;
 mod notify;
+mod rds_replica;
 
 pub use kube_ops::KubeOps;
 pub use lease::ACTION_KEY;
@@ -32,6 +33,8 @@ pub struct LivePlatform {
     clock: Clock,
     identity: String,
     describe: String,
+    /// postgres.replica_hosts (read replicas, issue 9).
+    replica_hosts: BTreeMap<String, String>,
 }
 
 impl LivePlatform {
@@ -80,6 +83,7 @@ impl LivePlatform {
             clock,
             identity,
             describe: targets.describe(),
+            replica_hosts: config.postgres.replica_hosts.clone(),
         }
     }
 
@@ -186,5 +190,25 @@ impl Platform for LivePlatform {
     }
     async fn release_lock(&self, holder: &str) -> PResult<()> {
         self.k()?.release_lock(holder).await
+    }
+
+    // Read replicas (issue 9)
+    async fn db_replica_set(&self) -> PResult<(DbInstance, Vec<DbInstance>)> {
+        self.a()?.db_replica_set().await
+    }
+    async fn create_db_replica(&self, id: &str, class: &str) -> PResult<DbInstance> {
+        self.a()?.create_db_replica(id, class).await
+    }
+    async fn delete_db_replica(&self, id: &str) -> PResult<DbInstance> {
+        self.a()?.delete_db_replica(id).await
+    }
+    async fn db_replica_lag(&self, id: &str) -> PResult<Option<f64>> {
+        self.a()?.db_replica_lag(id).await
+    }
+    async fn db_replica_ping(&self, id: &str) -> PResult<f64> {
+        self.a()?.db_replica_ping(id, self.pg.as_ref().map(|p| &p.target), &self.replica_hosts).await
+    }
+    async fn db_replica_connections(&self, id: &str) -> PResult<u32> {
+        self.a()?.db_replica_connections(id, self.pg.as_ref().map(|p| &p.target), &self.replica_hosts).await
     }
 }

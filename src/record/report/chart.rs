@@ -14,15 +14,31 @@ const BOTTOM: f64 = 22.0;
 
 /// The chart of `s` over `[from, to]`; `clock` writes a time as the report shows it.
 pub fn svg(s: &Series, from: f64, to: f64, clock: &dyn Fn(f64) -> String) -> String {
+    svg_with(s, from, to, clock, &Extra::default())
+}
+
+/// What `cockpit capacity` adds to a chart (issue 9): a projection drawn dashed after the
+/// series, and the names of the two bounds ("warn"/"crit" unless given).
+#[derive(Debug, Clone, Default)]
+pub struct Extra<'a> {
+    pub projection: &'a [(f64, f64)],
+    pub names: Option<[&'a str; 2]>,
+}
+
+/// [`svg`] with a projection and named bounds.
+pub fn svg_with(s: &Series, from: f64, to: f64, clock: &dyn Fn(f64) -> String, extra: &Extra<'_>) -> String {
     let unit = s.id.map(|m| m.unit());
     let fmt = |v: f64| unit.map(|u| u.format(v)).unwrap_or_else(|| crate::model::units::trim_number(v));
     let values: Vec<f64> = s.points.iter().filter_map(|(_, v)| *v).filter(|v| v.is_finite()).collect();
     let peak = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let bounds: Vec<(&str, &str, f64)> = [("warn", "#d08700", s.threshold.warn), ("crit", "#c62828", s.threshold.crit)]
-        .into_iter()
-        .filter_map(|(n, c, b)| b.map(|b| (n, c, b.value)))
-        .collect();
-    let top = bounds.iter().map(|b| b.2).chain([peak, 0.0]).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let [warn_name, crit_name] = extra.names.unwrap_or(["warn", "crit"]);
+    let bounds: Vec<(&str, &str, f64)> =
+        [(warn_name, "#d08700", s.threshold.warn), (crit_name, "#c62828", s.threshold.crit)]
+            .into_iter()
+            .filter_map(|(n, c, b)| b.map(|b| (n, c, b.value)))
+            .collect();
+    let projected = extra.projection.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let top = bounds.iter().map(|b| b.2).chain([peak, projected, 0.0]).filter(|v| v.is_finite()).fold(0.0, f64::max);
     let ymax = if top > 0.0 { top * 1.1 } else { 1.0 };
     let span = (to - from).max(1.0);
     let x = |t: f64| LEFT + (t - from).clamp(0.0, span) / span * (W - LEFT - RIGHT);
@@ -62,6 +78,19 @@ pub fn svg(s: &Series, from: f64, to: f64, clock: &dyn Fn(f64) -> String) -> Str
         );
     }
     let _ = write!(o, r##"<path d="{}" fill="none" stroke="#1f5fbf" stroke-width="1.5"/>"##, path(s, from, to, &x, &y));
+    if !extra.projection.is_empty() {
+        let d: Vec<String> = extra
+            .projection
+            .iter()
+            .enumerate()
+            .map(|(i, (t, v))| format!("{}{} {}", if i == 0 { "M" } else { "L" }, r1(x(*t)), r1(y(*v))))
+            .collect();
+        let _ = write!(
+            o,
+            r##"<path d="{}" fill="none" stroke="#1f5fbf" stroke-width="1.5" stroke-dasharray="4 3"/>"##,
+            d.join("")
+        );
+    }
     o.push_str("</svg>");
     o
 }
