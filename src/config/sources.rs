@@ -143,7 +143,8 @@ pub struct AwsConfig {
     pub rds_primary: Option<String>,
     /// The RDS read replicas' identifiers.
     pub rds_replicas: Vec<String>,
-    /// The ElastiCache replication group of the Redis.
+    /// The ElastiCache replication group of the Redis (scale-redis changes its shard count).
+    /// When no group has this name, the one whose endpoints include the Redis address is used.
     pub elasticache_group: String,
     /// ElastiCache node ids (the CloudWatch dimension CacheClusterId, e.g.
     /// "agentos-redis-0001-001") whose memory and engine CPU are read; none: not read.

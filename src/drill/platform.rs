@@ -269,4 +269,20 @@ impl Platform for DrillPlatform {
     async fn release_lock(&self, holder: &str) -> PResult<()> {
         self.sim.release_lock(holder).await
     }
+
+    // Redis cluster (issue 9)
+    async fn redis_cluster(&self) -> PResult<crate::platform::shards::ClusterView> {
+        self.sim.redis_cluster().await
+    }
+    async fn redis_group(&self) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.sim.redis_group().await
+    }
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.sim.modify_redis_shards(group, shards, remove).await
+    }
 }

@@ -290,4 +290,21 @@ impl Platform for SimPlatform {
         self.fault("release_lock")?;
         lock(&self.sim).release_lock(holder)
     }
+
+    // Redis cluster (issue 9)
+    async fn redis_cluster(&self) -> PResult<crate::platform::shards::ClusterView> {
+        self.read("redis_cluster", Simulator::redis_cluster_view)
+    }
+    async fn redis_group(&self) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.read("redis_group", Simulator::redis_group)
+    }
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.fault("modify_redis_shards")?;
+        lock(&self.sim).modify_redis_shards(group, shards, remove)
+    }
 }

@@ -129,3 +129,77 @@ mod tests {
         assert_eq!(c.masters.iter().map(|m| m.slots).collect::<Vec<_>>(), [5462, 5461, 5461]);
     }
 }
+
+/// The simulator's replication group id (the runbook's).
+pub const GROUP: &str = "agentos-redis";
+
+impl super::engine::Simulator {
+    /// The cluster as its nodes would report it.
+    pub fn redis_cluster_view(&self) -> crate::platform::shards::ClusterView {
+        let c = &self.cache;
+        let masters = c
+            .shard_memory()
+            .into_iter()
+            .zip(&c.cluster.masters)
+            .map(|((addr, used), m)| crate::platform::shards::MasterView {
+                id: format!("{:040x}", m.n),
+                addr,
+                slots: m.slots,
+                moving: m.moving,
+                used_memory: used,
+                max_memory: NODE_MAX_MEMORY,
+            })
+            .collect();
+        crate::platform::shards::ClusterView { state: "ok".into(), slots_assigned: SLOTS, masters }
+    }
+
+    /// The replication group as ElastiCache would describe it.
+    pub fn redis_group(&self) -> crate::platform::shards::ReplicationGroup {
+        let c = &self.cache.cluster;
+        crate::platform::shards::ReplicationGroup {
+            id: GROUP.into(),
+            status: c.status().into(),
+            node_groups: c
+                .masters
+                .iter()
+                .map(|m| crate::platform::shards::NodeGroup { id: format!("{:04}", m.n), primary: Some(m.addr()) })
+                .collect(),
+        }
+    }
+
+    /// ModifyReplicationGroupShardConfiguration, with ElastiCache's refusals.
+    pub fn modify_redis_shards(
+        &mut self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> crate::platform::PResult<crate::platform::shards::ReplicationGroup> {
+        use crate::platform::{ErrorKind, PlatformError};
+        if group != GROUP {
+            return Err(PlatformError::new(ErrorKind::NotFound, format!("ReplicationGroup {group} not found")));
+        }
+        let c = &mut self.cache.cluster;
+        if c.resharding() {
+            return Err(PlatformError::new(
+                ErrorKind::Conflict,
+                format!("InvalidReplicationGroupState: replication group {group} is not available (modifying)"),
+            ));
+        }
+        if !(1..=90).contains(&shards) {
+            return Err(PlatformError::new(ErrorKind::Invalid, format!("NodeGroupCount {shards} is out of range")));
+        }
+        if shards < c.count() {
+            let ids: Vec<String> = c.masters.iter().map(|m| format!("{:04}", m.n)).collect();
+            if remove.len() as u32 != c.count() - shards || remove.iter().any(|r| !ids.contains(r)) {
+                return Err(PlatformError::new(
+                    ErrorKind::Invalid,
+                    format!("NodeGroupsToRemove must name {} of {}", c.count() - shards, ids.join(", ")),
+                ));
+            }
+            // The leaving masters last: `step` empties the masters past the target.
+            c.masters.sort_by_key(|m| remove.contains(&format!("{:04}", m.n)));
+        }
+        c.modify(shards);
+        Ok(self.redis_group())
+    }
+}

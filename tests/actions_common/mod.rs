@@ -271,4 +271,20 @@ impl Platform for Spy {
     async fn release_lock(&self, holder: &str) -> PResult<()> {
         spied!(self, "release_lock", self.inner.release_lock(holder))
     }
+
+    // Redis cluster (issue 9)
+    async fn redis_cluster(&self) -> PResult<cockpit::platform::shards::ClusterView> {
+        spied!(self, "redis_cluster", self.inner.redis_cluster())
+    }
+    async fn redis_group(&self) -> PResult<cockpit::platform::shards::ReplicationGroup> {
+        spied!(self, "redis_group", self.inner.redis_group())
+    }
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<cockpit::platform::shards::ReplicationGroup> {
+        spied!(self, "modify_redis_shards", self.inner.modify_redis_shards(group, shards, remove))
+    }
 }

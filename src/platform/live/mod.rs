@@ -7,6 +7,9 @@ mod errors;
 mod kube_ops;
 mod lease;
 mod notify;
+// Redis cluster (issue 9)
+mod elasticache;
+mod redis_cluster_ops;
 
 pub use kube_ops::KubeOps;
 pub use lease::ACTION_KEY;
@@ -30,6 +33,8 @@ pub struct LivePlatform {
     aws: Option<AwsOps>,
     notify: NotifyConfig,
     clock: Clock,
+    // Redis cluster (issue 9)
+    elasticache: Option<elasticache::ElastiCacheOps>,
     identity: String,
     describe: String,
 }
@@ -78,6 +83,17 @@ impl LivePlatform {
             },
             notify: config.notify.clone(),
             clock,
+            elasticache: match (&targets.aws, &targets.redis) {
+                (Some(Ok(a)), redis) => Some(elasticache::ElastiCacheOps {
+                    client: aws_sdk_elasticache::Client::new(&a.sdk),
+                    group: config.aws.elasticache_group.clone(),
+                    redis_addrs: match redis {
+                        Some(Ok(r)) => r.nodes.iter().map(|n| n.addr().to_string()).collect(),
+                        _ => Vec::new(),
+                    },
+                }),
+                _ => None,
+            },
             identity,
             describe: targets.describe(),
         }
@@ -94,6 +110,9 @@ impl LivePlatform {
     }
     fn a(&self) -> PResult<&AwsOps> {
         self.aws.as_ref().ok_or_else(|| errors::not_configured(SourceId::CloudWatch))
+    }
+    fn e(&self) -> PResult<&elasticache::ElastiCacheOps> {
+        self.elasticache.as_ref().ok_or_else(|| errors::not_configured(SourceId::CloudWatch))
     }
 }
 
@@ -186,5 +205,21 @@ impl Platform for LivePlatform {
     }
     async fn release_lock(&self, holder: &str) -> PResult<()> {
         self.k()?.release_lock(holder).await
+    }
+
+    // Redis cluster (issue 9)
+    async fn redis_cluster(&self) -> PResult<crate::platform::shards::ClusterView> {
+        redis_cluster_ops::cluster_view(&self.r()?.target).await
+    }
+    async fn redis_group(&self) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.e()?.group().await
+    }
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.e()?.modify_shards(group, shards, remove).await
     }
 }
