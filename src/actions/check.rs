@@ -14,6 +14,10 @@ pub enum Check {
     LoadBelow { workload: Workload, cpu_pct: f64, p99_ms: Option<f64> },
     /// The RDS instance is available (not being modified).
     DbAvailable { id: String },
+    // Redis cluster (issue 9)
+    /// The cluster is whole and still (state ok, every slot covered, none on the move) and its
+    /// replication group available: no reshard is running.
+    RedisSteady,
 }
 
 impl Check {
@@ -29,6 +33,9 @@ impl Check {
                 s
             }
             Check::DbAvailable { id } => format!("RDS instance {id} is available"),
+            Check::RedisSteady => {
+                "the Redis cluster is ok, every slot covered, none moving, the group available".into()
+            }
         }
     }
 
@@ -80,6 +87,14 @@ impl Check {
                     Some(i) if i.status == "available" => Ok(format!("{id} available ({})", i.class)),
                     Some(i) => Err(format!("{id} is {}, not available", i.status)),
                     None => Err(format!("no RDS instance {id}")),
+                }
+            }
+            Check::RedisSteady => {
+                let c = p.redis_cluster().await?;
+                let g = p.redis_group().await?;
+                match crate::actions::procs::unsteady(&c, &g) {
+                    Some(why) => Err(why),
+                    None => Ok(format!("{} · group {}", c.summary(), g.status)),
                 }
             }
         })

@@ -58,6 +58,19 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expect_class: Option<String>,
     },
+    // Redis cluster (issue 9)
+    /// The ElastiCache replication group's shard count (online resharding). A scale-in removes
+    /// the node groups in `remove`; none named: the ones holding the least data, chosen when
+    /// it is written (an undo).
+    ReshardRedis {
+        group: String,
+        shards: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<String>,
+        /// The shard count the plan saw.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect_shards: Option<u32>,
+    },
 }
 
 impl Effect {
@@ -85,6 +98,13 @@ impl Effect {
                 "modify RDS instance {id} to {class} {}",
                 if *apply_now { "now (apply immediately)" } else { "at the next maintenance window" }
             ),
+            Effect::ReshardRedis { group, shards, remove, .. } if remove.is_empty() => {
+                format!("reshard ElastiCache {group} to {shards} shards (apply immediately)")
+            }
+            Effect::ReshardRedis { group, shards, remove, .. } => format!(
+                "reshard ElastiCache {group} to {shards} shards, removing node group {} (apply immediately)",
+                remove.join(", ")
+            ),
         }
     }
 
@@ -98,6 +118,7 @@ impl Effect {
             Effect::Annotate { name, key, .. } => format!("deployment/{name} annotation {key}"),
             Effect::SetLimits { name, .. } => format!("deployment/{name} limits"),
             Effect::ModifyDb { id, .. } => format!("rds/{id} class"),
+            Effect::ReshardRedis { group, .. } => format!("elasticache/{group} shards"),
         }
     }
 
@@ -113,6 +134,7 @@ impl Effect {
             Effect::Annotate { value, .. } => json!({ "value": value }),
             Effect::SetLimits { cpu, memory, .. } => json!({ "cpu": cpu, "memory": memory }),
             Effect::ModifyDb { class, .. } => json!({ "class": class }),
+            Effect::ReshardRedis { shards, .. } => json!({ "shards": shards }),
         }
     }
 

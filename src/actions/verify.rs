@@ -38,6 +38,10 @@ pub enum Verify {
     LoadSteady { workload: Workload, wait_secs: f64, cpu_pct: f64, p99_ms: Option<f64> },
     /// The runbook's thresholds are no longer critical, three probes in a row.
     Recovery { queue_max: f64, p99_max_ms: f64, error_max_pct: f64 },
+    // Redis cluster (issue 9)
+    /// The reshard is over: the group available with `shards` node groups, and the cluster
+    /// itself ok with `shards` masters owning every slot evenly, none moving.
+    RedisResharded { shards: u32 },
 }
 
 /// One probe's answer.
@@ -80,6 +84,9 @@ impl Verify {
             Verify::HpaActive { .. } => "the HPA is able to scale and finds its metrics".into(),
             Verify::LoadSteady { wait_secs, .. } => format!("load stays low for {}", duration_short(*wait_secs)),
             Verify::Recovery { .. } => "queue, latency and errors back under the critical thresholds".into(),
+            Verify::RedisResharded { shards } => {
+                format!("{shards} masters own all 16384 slots evenly, none moving, cluster_state ok, group available")
+            }
         }
     }
 
@@ -87,6 +94,7 @@ impl Verify {
     /// probes again until the timeout).
     pub async fn probe(&self, p: &dyn Platform, m: &mut Memory) -> PResult<Probe> {
         match self {
+            Verify::RedisResharded { shards } => Self::resharded(p, *shards).await,
             Verify::Ready { workload, replicas } => {
                 let d = p.deployment(*workload).await?.state;
                 if d.desired < *replicas {
@@ -279,6 +287,25 @@ impl Verify {
                 })
             }
         }
+    }
+
+    /// Redis cluster (issue 9): the group's status and the cluster's own view, as one line.
+    async fn resharded(p: &dyn Platform, shards: u32) -> PResult<Probe> {
+        let c = p.redis_cluster().await?;
+        let g = match p.redis_group().await {
+            Ok(g) => g,
+            // The API out of reach: the cluster still shows the move; waiting is the answer.
+            Err(e) if e.is_transient() => {
+                return Ok(Probe::Pending(format!("group status unknown ({}) · {}", e.message, c.summary())));
+            }
+            Err(e) => return Err(e),
+        };
+        let live = format!("group {} ({} shards) · {}", g.status, g.shards(), c.summary());
+        let done = g.status == "available" && g.shards() == shards && c.even(shards);
+        if g.status == "available" && g.shards() != shards {
+            return Ok(Probe::Fail(format!("the group is available with {} shards, not {shards}: {live}", g.shards())));
+        }
+        Ok(if done { Probe::Done(Some(live)) } else { Probe::Pending(live) })
     }
 
     /// The inputs this verification reads that may not be visible (an optional setting such as

@@ -225,6 +225,11 @@ pub struct ActionsConfig {
     /// Seconds to wait for an RDS change (a resize, a replica), 60 to 86400.
     #[schemars(range(min = 60, max = 86_400))]
     pub rds_timeout_secs: u64,
+    // Redis cluster (issue 9)
+    /// Seconds to wait for a Redis reshard (scale-redis) to spread the slots evenly, 10 to
+    /// 86400 (ElastiCache moves a few hundred slots a second; more data, longer).
+    #[schemars(range(min = 10, max = 86_400))]
+    pub reshard_timeout_secs: u64,
 }
 
 impl Default for ActionsConfig {
@@ -236,6 +241,7 @@ impl Default for ActionsConfig {
             drain_timeout_secs: 1800,
             scale_down_wait_secs: 300,
             rds_timeout_secs: 3600,
+            reshard_timeout_secs: 7200,
         }
     }
 }

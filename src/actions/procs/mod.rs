@@ -23,4 +23,9 @@ registry! {
     reenable_hpa::ReenableHpa,
     resize_workers::ResizeWorkers,
     resize_db::ResizeDb,
+    // Redis cluster (issue 9)
+    scale_redis::ScaleRedis,
 }
+
+// Redis cluster (issue 9)
+pub use scale_redis::{lightest_node_groups, unsteady};

@@ -104,6 +104,22 @@ pub async fn observe(e: &Effect, p: &dyn Platform) -> PResult<Observed> {
             }
             o
         }
+        Effect::ReshardRedis { shards, expect_shards, .. } => {
+            let g = p.redis_group().await?;
+            let done = g.shards() == *shards;
+            let mut o = Observed::new(json!({ "shards": g.shards(), "status": g.status }), None, done);
+            if !done && g.status != "available" {
+                o.conflict = Some(format!(
+                    "replication group {} is {} with {} shards: another change is under way; nothing was sent",
+                    g.id,
+                    g.status,
+                    g.shards()
+                ));
+            } else if !done && expect_shards.is_some_and(|n| n != g.shards()) {
+                o.conflict = Some(format!("{} has {} shards since the plan was made", g.id, g.shards()));
+            }
+            o
+        }
     })
 }
 
@@ -159,12 +175,23 @@ pub async fn write(e: &Effect, p: &dyn Platform, o: &Observed, dry_run: bool) ->
             let i = p.modify_db_class(id, class, *apply_now).await?;
             Ok(json!({ "class": i.class, "status": i.status, "pending": i.pending_class }))
         }
+        Effect::ReshardRedis { group, shards, remove, .. } => {
+            let remove = match remove.is_empty() {
+                true => crate::actions::procs::lightest_node_groups(p, *shards).await?,
+                false => remove.clone(),
+            };
+            let g = p.modify_redis_shards(group, *shards, &remove).await?;
+            Ok(match remove.is_empty() {
+                true => json!({ "shards": g.shards(), "status": g.status }),
+                false => json!({ "shards": g.shards(), "status": g.status, "removing": remove }),
+            })
+        }
     }
 }
 
 /// RDS has no server-side dry run: a dry run does not send it.
 pub fn has_dry_run(e: &Effect) -> bool {
-    !matches!(e, Effect::ModifyDb { .. } | Effect::Notify { .. })
+    !matches!(e, Effect::ModifyDb { .. } | Effect::Notify { .. } | Effect::ReshardRedis { .. })
 }
 
 /// The effect that puts back what `o` saw, where one exists.
@@ -205,6 +232,10 @@ pub fn undo(e: &Effect, o: &Observed) -> Option<Effect> {
         Effect::ModifyDb { id, apply_now, .. } => {
             let class = o.before.get("class")?.as_str()?.to_string();
             Some(Effect::ModifyDb { id: id.clone(), class, apply_now: *apply_now, expect_class: None })
+        }
+        Effect::ReshardRedis { group, .. } => {
+            let shards = o.before.get("shards")?.as_u64().and_then(|v| u32::try_from(v).ok())?;
+            Some(Effect::ReshardRedis { group: group.clone(), shards, remove: Vec::new(), expect_shards: None })
         }
     }
 }

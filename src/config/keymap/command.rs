@@ -4,8 +4,17 @@ use super::PaneId;
 use std::str::FromStr;
 
 /// The guided actions (runbook procedures) a key can start.
-pub const ACTION_NAMES: &[&str] =
-    &["scale-api", "scale-workers", "drain-workers", "emergency", "reenable-hpa", "resize-workers", "resize-db"];
+pub const ACTION_NAMES: &[&str] = &[
+    "scale-api",
+    "scale-workers",
+    "drain-workers",
+    "emergency",
+    "reenable-hpa",
+    "resize-workers",
+    "resize-db",
+    // Redis cluster (issue 9)
+    "scale-redis",
+];
 
 /// What a key does.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
