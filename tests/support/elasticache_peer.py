@@ -34,7 +34,7 @@ from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from elasticache_resp import Node, RespError, cluster_nodes, finish_keys  # noqa: E402
+from elasticache_resp import Node, RespError, call, cluster_nodes, finish_keys  # noqa: E402
 
 NS = 'http://elasticache.amazonaws.com/doc/2015-02-02/'
 SLOTS = 16384
@@ -157,13 +157,16 @@ class Group:
                 raise ApiError('InsufficientCacheClusterCapacity', 'no spare node left for a new shard')
             host, port = spare.rsplit(':', 1)
             self.call(ms[0]['addr'], 'CLUSTER', 'MEET', host, port)
-            for _ in range(100):
-                if any(n['addr'] == spare and n['master'] for n in self.nodes()):
-                    try:
-                        if len(cluster_nodes(spare)) > 1:
-                            break
-                    except (OSError, RespError):
-                        pass
+            # As `redis-cli --cluster add-node` does: wait until the new node agrees on the
+            # configuration (it knows every slot's owner and says cluster_state:ok) before any
+            # slot is moved to it.
+            for _ in range(300):
+                try:
+                    info = call(spare, 'CLUSTER', 'INFO')
+                    if 'cluster_state:ok' in info and f'cluster_slots_assigned:{SLOTS}' in info:
+                        break
+                except (OSError, RespError):
+                    pass
                 time.sleep(0.05)
             return True
         # 3. Choose who leaves (the group ids asked for, else the last masters).
