@@ -140,6 +140,12 @@ async fn scale_redis_reshards_a_real_3_node_cluster_to_4_masters_through_the_pee
     let plan = plan_for(p.clone(), &s, 4).await?;
     assert!(blocks(&plan).is_empty(), "{:#?}", plan.findings);
     assert_eq!(plan.title, "Reshard Redis agentos-redis 3 → 4 shards");
+    let c = r.config();
+    let targets = Targets::resolve(&c, &env(r.home.path())).await;
+    let target = targets.redis.context("redis")?.map_err(|f| anyhow::anyhow!("{f}"))?;
+    let mut src = cockpit::sources::redis::RedisSource::new(target, c.redis.clone());
+    let read = cockpit::sources::poll::refresh_once(&mut src, Duration::from_secs(10)).await;
+    assert!(matches!(&read, Ok(cockpit::model::state::SourceData::Redis(r)) if r.shards == 3), "{read:?}");
     let (runner, mut h) = Runner::new(p.clone(), plan, RunOpts::from_settings(&s));
     let summary = runner.run().await;
     assert_eq!(summary.outcome, Outcome::Completed, "{:#?} peer: {:?}", summary.lines(), r.peer.last_error());
@@ -158,6 +164,13 @@ async fn scale_redis_reshards_a_real_3_node_cluster_to_4_masters_through_the_pee
     assert!(shards.iter().any(|(port, _)| *port == r.peer.spares[0].port()), "the spare joined: {shards:?}");
     let ports: Vec<u16> = shards.iter().map(|(p, _)| *p).collect();
     assert_eq!(dbsize(ports).await?, 500, "no key lost in the move");
+    // The Cache pane's source, started before the reshard, follows it: 4 shards now.
+    let read = cockpit::sources::poll::refresh_once(&mut src, Duration::from_secs(10)).await;
+    let Ok(cockpit::model::state::SourceData::Redis(state)) = read else { bail!("redis read: {read:?}") };
+    assert_eq!((state.shards, state.cluster_state.as_deref()), (4, Some("ok")));
+    let mut slots: Vec<u32> = state.shard_readings.iter().filter_map(|s| s.slots).collect();
+    slots.sort();
+    assert_eq!(slots, [4096; 4], "{:?}", state.shard_readings);
     // The same plan again is refused: nothing to do.
     let again = plan_for(p, &s, 4).await?;
     assert!(blocks(&again).iter().any(|b| b.contains("already has 4 shards")), "{:#?}", again.findings);
