@@ -63,7 +63,7 @@ pub fn lines(cx: &PaneCx, s: &ShardReading, w: usize) -> Vec<Line<'static>> {
     }
     for r in &s.replicas {
         if r.state == "online" {
-            pieces.push(muted(format!("  lag {}", bytes(r.lag_bytes as f64))));
+            pieces.push(muted(format!("  replica lag {}", bytes(r.lag_bytes as f64))));
             if r.lag_secs > 0 {
                 pieces.push(muted(format!(" {}s", r.lag_secs)));
             }
