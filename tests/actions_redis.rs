@@ -348,3 +348,26 @@ async fn the_simulator_reshards_to_four_and_the_cache_pane_shows_four_shards() -
     assert!(r.shard_readings.iter().all(|s| s.slots == Some(4096)));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_replication_group_is_found_by_the_redis_address_else_blind_with_its_setting() -> Result<()> {
+    let r = rig(0, 0.0)?;
+    let e = env(r.home.path()).with("AWS_ACCESS_KEY_ID", "testing").with("AWS_SECRET_ACCESS_KEY", "testing");
+    // A name that does not exist: the group whose endpoints include the configured Redis.
+    let mut c = r.config();
+    c.aws.elasticache_group = "not-this-one".into();
+    let p = LivePlatform::connect(&c, &Targets::resolve(&c, &e).await, Clock::start()).await;
+    let g = p.redis_group().await?;
+    assert_eq!((g.id.as_str(), g.shards(), g.status.as_str()), ("agentos-redis", 3, "available"));
+    // A Redis no group serves: blind, naming the setting.
+    let other = support::RedisServer::start()?;
+    c.redis.url = Some(other.url());
+    let p = LivePlatform::connect(&c, &Targets::resolve(&c, &e).await, Clock::start()).await;
+    let err = p.redis_group().await.err().context("no group serves it")?;
+    assert_eq!(err.kind, cockpit::platform::ErrorKind::Blind, "{err:?}");
+    assert!(err.message.contains("set aws.elasticache_group"), "{}", err.message);
+    // And scale-redis on a single node says what it needs instead of failing somewhere.
+    let err = p.redis_cluster().await.err().context("a single node is no cluster")?;
+    assert!(err.message.contains("not a cluster"), "{}", err.message);
+    Ok(())
+}

@@ -101,35 +101,6 @@ pub fn even(n: u32, i: u32) -> u32 {
     SLOTS / n + u32::from(i < SLOTS % n)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_reshard_to_four_moves_slots_until_even_and_back_to_three_removes_a_master() {
-        let mut c = SimCluster::new(3);
-        assert_eq!(c.status(), "available");
-        assert_eq!(c.masters.iter().map(|m| m.slots).sum::<u32>(), SLOTS);
-        c.modify(4);
-        assert_eq!((c.count(), c.status()), (4, "modifying"));
-        let mut secs = 0;
-        while c.resharding() {
-            c.step();
-            secs += 1;
-            assert_eq!(c.masters.iter().map(|m| m.slots).sum::<u32>(), SLOTS, "no slot lost on the way");
-            assert!(secs < 100);
-        }
-        assert!(c.masters.iter().all(|m| m.slots == 4096));
-        assert!(secs > 5, "a reshard takes time: {secs}s");
-        c.modify(3);
-        while c.resharding() {
-            c.step();
-        }
-        assert_eq!(c.count(), 3);
-        assert_eq!(c.masters.iter().map(|m| m.slots).collect::<Vec<_>>(), [5462, 5461, 5461]);
-    }
-}
-
 /// The simulator's replication group id (the runbook's).
 pub const GROUP: &str = "agentos-redis";
 
@@ -201,5 +172,34 @@ impl super::engine::Simulator {
         }
         c.modify(shards);
         Ok(self.redis_group())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reshard_to_four_moves_slots_until_even_and_back_to_three_removes_a_master() {
+        let mut c = SimCluster::new(3);
+        assert_eq!(c.status(), "available");
+        assert_eq!(c.masters.iter().map(|m| m.slots).sum::<u32>(), SLOTS);
+        c.modify(4);
+        assert_eq!((c.count(), c.status()), (4, "modifying"));
+        let mut secs = 0;
+        while c.resharding() {
+            c.step();
+            secs += 1;
+            assert_eq!(c.masters.iter().map(|m| m.slots).sum::<u32>(), SLOTS, "no slot lost on the way");
+            assert!(secs < 100);
+        }
+        assert!(c.masters.iter().all(|m| m.slots == 4096));
+        assert!(secs > 5, "a reshard takes time: {secs}s");
+        c.modify(3);
+        while c.resharding() {
+            c.step();
+        }
+        assert_eq!(c.count(), 3);
+        assert_eq!(c.masters.iter().map(|m| m.slots).collect::<Vec<_>>(), [5462, 5461, 5461]);
     }
 }
