@@ -29,7 +29,8 @@ modify-replication-group-shard-configuration --node-group-count N --apply-immedi
 must name the node groups to remove: the ones holding the least data are chosen); its `INFO memory` on \
 $REDIS_HOST reads one node of the cluster, so a hot shard goes unseen: each master is read; and its \
 status poll alone can read `available` while slots are still open, so the cluster's own view is \
-verified too.";
+verified too. Aborting stops the following, not the reshard: ElastiCache carries it to its end (resume \
+follows it again; the undo is a reshard back).";
 
 /// The shard count the runbook allows (the `limits.redis_shards` setting).
 fn range(cx_limits: &crate::model::capacity::Limits) -> (u32, u32) {
