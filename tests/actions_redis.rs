@@ -371,3 +371,42 @@ async fn the_replication_group_is_found_by_the_redis_address_else_blind_with_its
     assert!(err.message.contains("not a cluster"), "{}", err.message);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_abort_stops_the_following_not_the_reshard_and_the_undo_waits_for_it() -> Result<()> {
+    use cockpit::sim::{Clock as SimClock, SimPlatform, SimSettings, Simulator, scenario::Scenario};
+    let mut sim = Simulator::new(Scenario::Baseline, 1, SimSettings::default());
+    let mut board = Board::new(Config::default().board_settings(), &SourceId::ALL);
+    cockpit::sim::run_for(&mut sim, &mut board, 60.0, 5.0);
+    let p: Arc<dyn Platform> = Arc::new(SimPlatform::new(Arc::new(std::sync::Mutex::new(sim)), SimClock::Stepped));
+    let dir = tempfile::tempdir()?;
+    let s = ActionSettings { journal_dir: dir.path().to_path_buf(), ..ActionSettings::default() };
+    let plan = plan_for(p.clone(), &s, 4).await?;
+    let (runner, mut h) = Runner::new(p.clone(), plan, RunOpts::from_settings(&s));
+    let task = tokio::spawn(runner.run());
+    while let Some(e) = h.events.recv().await {
+        if matches!(&e, RunEvent::Step { state: StepState::Running { live: Some(l), .. }, .. } if l.contains("moving"))
+        {
+            h.abort.abort();
+            break;
+        }
+    }
+    let summary = task.await?;
+    assert_eq!(summary.outcome, Outcome::Aborted, "{:#?}", summary.lines());
+    // ElastiCache goes on: the group is still modifying.
+    assert_eq!(p.redis_group().await?.status, "modifying");
+    // The undo (a reshard back to 3) is refused while it runs, and nothing is sent.
+    let undo = cockpit::actions::rollback::from_summary(&summary).context("an undo is offered")?;
+    let refused = Runner::new(p.clone(), undo.clone(), RunOpts::from_settings(&s)).0.run().await;
+    assert!(!refused.outcome.ok(), "{:#?}", refused.lines());
+    assert!(refused.lines().iter().any(|(_, l)| l.contains("another change is under way")), "{:#?}", refused.lines());
+    // Once the reshard is over, the undo takes the cluster back to 3 even shards.
+    p.sleep(Duration::from_secs(120)).await;
+    assert!(p.redis_cluster().await?.even(4));
+    let back = Runner::new(p.clone(), undo, RunOpts::from_settings(&s)).0.run().await;
+    assert!(back.outcome.ok(), "{:#?}", back.lines());
+    p.sleep(Duration::from_secs(120)).await;
+    let c = p.redis_cluster().await?;
+    assert!(c.even(3), "{}", c.summary());
+    Ok(())
+}
