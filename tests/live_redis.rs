@@ -341,3 +341,38 @@ async fn shard_latency_and_replica_lag_are_read_from_the_node() -> Result<()> {
     assert!(s.p99_usec.as_ref().is_some_and(|(cmd, v)| cmd != "info" && *v > 0.0), "{s:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_cluster_without_maxmemory_says_no_limit_per_shard_on_an_80_column_screen() -> Result<()> {
+    use cockpit::config::keymap::{Keymap, PaneId};
+    use cockpit::config::theme::Theme;
+    use cockpit::ui::app::{App, Mode};
+    use ratatui::{Terminal, backend::TestBackend};
+    let cluster = RedisCluster::start()?;
+    let home = tempfile::tempdir()?;
+    let c = redis_config(&cluster.urls()[0]);
+    let mut src = source(&c, &env(home.path())).await?;
+    let mut board = Board::new(c.board_settings(), &[SourceId::Redis]);
+    let clock = Clock::start();
+    for _ in 0..2 {
+        let result = refresh_once(&mut src, Duration::from_secs(10)).await;
+        board.ingest(SourceUpdate { source: src.id(), at: clock.now(), result });
+    }
+    let theme = Theme::load("dark", None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let keymap = Keymap::load("default", None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut app = App::new(board, theme, keymap, Mode::Live { target: "redis".into() });
+    app.focus = PaneId::Cache;
+    app.zoom = true;
+    let mut t = Terminal::new(TestBackend::new(80, 24))?;
+    t.draw(|f| cockpit::ui::view::draw(f, &app))?;
+    let buf = t.backend().buffer();
+    let text: Vec<String> = (0..24).map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>()).collect();
+    let shard_lines: Vec<&String> =
+        text.iter().filter(|l| cluster.ports().iter().any(|p| l.contains(&format!(":{p}")))).collect();
+    assert_eq!(shard_lines.len(), 3, "{}", text.join("\n"));
+    for l in &shard_lines {
+        assert!(l.contains("no limit (maxmemory 0)") && !l.contains('%'), "{l}");
+    }
+    assert!(text.iter().any(|l| l.contains("slots")), "{}", text.join("\n"));
+    Ok(())
+}

@@ -154,6 +154,10 @@ fn topology(cx: &PaneCx, r: &RedisState, w: usize, lw: usize) -> Vec<Line<'stati
             ]);
         }
         pieces.push(vec![Span::styled(format!("  {}", bytes(*used as f64)), t.style(Role::Muted))]);
+        // maxmemory 0 (issue 9): a state, not a percentage.
+        if pct.is_none() && shard_reading(r, node).is_some_and(|s| s.max_memory == 0) {
+            pieces.push(vec![Span::styled("  no limit (maxmemory 0)", t.style(Role::Muted))]);
+        }
         let mut out = flow(vec![Span::raw("  ")], pieces, w, 4);
         if let (1, Some((p, l))) = (out.len(), pct) {
             let used_w = out[0].width();
