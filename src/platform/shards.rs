@@ -15,6 +15,9 @@ pub struct MasterView {
     pub slots: u32,
     /// Slots it is migrating away or importing.
     pub moving: u32,
+    /// Slots it is migrating away (each slot in flight is migrating on one node only).
+    #[serde(default)]
+    pub migrating: u32,
     pub used_memory: u64,
     /// 0: no limit.
     pub max_memory: u64,
@@ -31,8 +34,11 @@ pub struct ClusterView {
 }
 
 impl ClusterView {
+    /// Slots in flight: those migrating away from a master; where only an importing end is
+    /// left (a move cut short), those.
     pub fn moving(&self) -> u32 {
-        self.masters.iter().map(|m| m.moving).sum()
+        let migrating: u32 = self.masters.iter().map(|m| m.migrating).sum();
+        if migrating > 0 { migrating } else { self.masters.iter().map(|m| m.moving).sum() }
     }
 
     pub fn used_memory(&self) -> u64 {
@@ -92,5 +98,55 @@ pub struct ReplicationGroup {
 impl ReplicationGroup {
     pub fn shards(&self) -> u32 {
         self.node_groups.len() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(slots: &[(u32, u32, u32)]) -> ClusterView {
+        ClusterView {
+            state: "ok".into(),
+            slots_assigned: SLOTS,
+            masters: slots
+                .iter()
+                .enumerate()
+                .map(|(i, (s, moving, migrating))| MasterView {
+                    id: format!("n{i}"),
+                    addr: format!("127.0.0.1:{}", 7000 + i),
+                    slots: *s,
+                    moving: *moving,
+                    migrating: *migrating,
+                    used_memory: 0,
+                    max_memory: 0,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_slot_in_flight_is_counted_once_and_an_open_importing_end_still_counts() {
+        // 20 slots leaving the first master for the fourth: both ends flag them.
+        let v = view(&[(5142, 20, 20), (5461, 0, 0), (5461, 0, 0), (320, 20, 0)]);
+        assert_eq!(v.moving(), 20);
+        assert!(v.summary().contains("20 moving"), "{}", v.summary());
+        // A move cut short between the two SETSLOTs: only the importing end is left.
+        assert_eq!(view(&[(5462, 0, 0), (5461, 1, 0), (5461, 0, 0)]).moving(), 1);
+    }
+
+    #[test]
+    fn even_means_every_slot_covered_nothing_moving_and_each_share_within_two_percent() {
+        assert!(view(&[(4096, 0, 0); 4]).even(4));
+        assert!(view(&[(4100, 0, 0), (4092, 0, 0), (4096, 0, 0), (4096, 0, 0)]).even(4), "within 2%");
+        assert!(!view(&[(5462, 0, 0), (5461, 0, 0), (5461, 0, 0), (0, 0, 0)]).even(4), "a new master still empty");
+        assert!(!view(&[(4096, 0, 0); 4]).even(3), "the wrong count");
+        let mut v = view(&[(4096, 0, 0); 4]);
+        v.slots_assigned = SLOTS - 1;
+        assert!(!v.even(4), "a slot uncovered");
+        let mut v = view(&[(4096, 0, 0); 4]);
+        v.state = "fail".into();
+        assert!(!v.even(4));
+        assert!(!view(&[(4096, 1, 1); 4]).even(4), "slots on the move");
     }
 }

@@ -19,6 +19,8 @@ pub struct SimMaster {
     pub slots: u32,
     /// Slots on the move to or from it right now.
     pub moving: u32,
+    /// Of those, the ones it gives away.
+    pub migrating: u32,
 }
 
 impl SimMaster {
@@ -37,7 +39,8 @@ pub struct SimCluster {
 
 impl SimCluster {
     pub fn new(shards: u32) -> Self {
-        let masters = (0..shards).map(|i| SimMaster { n: i + 1, slots: even(shards, i), moving: 0 }).collect();
+        let masters =
+            (0..shards).map(|i| SimMaster { n: i + 1, slots: even(shards, i), moving: 0, migrating: 0 }).collect();
         SimCluster { masters, target: shards, next_n: shards + 1 }
     }
 
@@ -59,7 +62,7 @@ impl SimCluster {
     pub fn modify(&mut self, n: u32) {
         self.target = n;
         while self.count() < n {
-            self.masters.push(SimMaster { n: self.next_n, slots: 0, moving: 0 });
+            self.masters.push(SimMaster { n: self.next_n, slots: 0, moving: 0, migrating: 0 });
             self.next_n += 1;
         }
     }
@@ -68,6 +71,7 @@ impl SimCluster {
     pub fn step(&mut self) {
         for m in &mut self.masters {
             m.moving = 0;
+            m.migrating = 0;
         }
         if !self.resharding() {
             return;
@@ -85,6 +89,7 @@ impl SimCluster {
             self.masters[from].slots -= n;
             self.masters[to].slots += n;
             self.masters[from].moving += n.min(20);
+            self.masters[from].migrating += n.min(20);
             self.masters[to].moving += n.min(20);
             budget -= n;
         }
@@ -117,6 +122,7 @@ impl super::engine::Simulator {
                 addr,
                 slots: m.slots,
                 moving: m.moving,
+                migrating: m.migrating,
                 used_memory: used,
                 max_memory: NODE_MAX_MEMORY,
             })

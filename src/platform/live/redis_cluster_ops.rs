@@ -92,6 +92,7 @@ async fn master_view(target: &RedisTarget, m: &ClusterNode) -> PResult<(MasterVi
             addr: m.addr.clone(),
             slots: own.slots,
             moving: (own.migrating.len() + own.importing.len()) as u32,
+            migrating: own.migrating.len() as u32,
             used_memory: info.used_memory,
             max_memory: info.max_memory,
         },
