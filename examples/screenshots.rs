@@ -65,6 +65,14 @@ const SHOTS: &[Shot] = &[
         keys: &[b"w", b"30", b"\r", b"\r"],
         wait_for: "running",
     },
+    // Redis cluster (issue 9): the Cache pane zoomed while scale-redis moves slots to a 4th shard.
+    Shot {
+        name: "redis-reshard",
+        args: &["demo", "--scenario", "baseline", "--skip", "10m"],
+        size: (120, 40),
+        keys: &[b"4", b"z", b"C", b"\r", b"\r"],
+        wait_for: "moving, state",
+    },
     Shot {
         name: "high-contrast",
         args: &["--theme", "high-contrast", "demo", "--scenario", "stress", "--skip", "20m"],

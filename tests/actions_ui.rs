@@ -715,3 +715,17 @@ async fn while_the_emergency_runs_the_banner_says_so_instead_of_offering_it() {
     u.key(KeyCode::Esc);
     u.until(finished).await;
 }
+
+// Redis cluster (issue 9)
+#[tokio::test]
+async fn scale_redis_from_key_to_plan() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut u = ui(Scenario::Baseline, 600.0, settings(dir.path()));
+    u.key(KeyCode::Char('C'));
+    assert_eq!(u.context(), Context::Form);
+    insta::assert_snapshot!("form_scale_redis", u.screen(100, 32));
+    u.key(KeyCode::Enter);
+    u.until(planned).await;
+    assert_eq!(u.context(), Context::Plan);
+    insta::assert_snapshot!("plan_scale_redis", u.screen(100, 32));
+}

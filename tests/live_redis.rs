@@ -238,3 +238,141 @@ async fn the_live_platform_reads_llen_and_scard() -> Result<()> {
     assert!(err.message.contains("not configured"), "{err}");
     Ok(())
 }
+
+// Redis cluster (issue 9): the runbook's "When to Scale" signals per shard.
+
+/// A key that hashes to a slot `port`'s master owns (asked of the node itself).
+fn key_on(port: u16) -> Result<String> {
+    let nodes = command(port, None, &["CLUSTER", "NODES"])?;
+    let mine = nodes.lines().find(|l| l.contains("myself")).context("myself in CLUSTER NODES")?;
+    let ranges: Vec<(u32, u32)> = mine
+        .split_whitespace()
+        .skip(8)
+        .filter_map(|r| {
+            let (a, b) = r.split_once('-').unwrap_or((r, r));
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect();
+    for i in 0..1000 {
+        let key = format!("fill{i}");
+        let slot: u32 = command(port, None, &["CLUSTER", "KEYSLOT", &key])?.trim_start_matches(':').parse()?;
+        if ranges.iter().any(|(a, b)| (*a..=*b).contains(&slot)) {
+            return Ok(key);
+        }
+    }
+    bail!("no key found for the node on {port}")
+}
+
+#[tokio::test]
+async fn a_full_shard_shows_its_own_level_and_the_others_stay_ok() -> Result<()> {
+    let cluster = RedisCluster::start()?;
+    let home = tempfile::tempdir()?;
+    let ports = cluster.ports();
+    // Every node gets a 16 MiB limit; the second is filled past 75% of its own.
+    for p in &ports {
+        command(*p, None, &["CONFIG", "SET", "maxmemory", "16mb"])?;
+    }
+    let hot = ports[1];
+    let tag = key_on(hot)?;
+    let value = "x".repeat(64 * 1024);
+    // Fill until INFO says 80% (the threshold is 75%), as redis-cli would see it.
+    for i in 0..1000 {
+        if info_field(hot, "memory", "used_memory")? * 100 > 16 * 1024 * 1024 * 80 {
+            break;
+        }
+        let r = command(hot, None, &["SET", &format!("{{{tag}}}:{i}"), &value])?;
+        assert_eq!(r, "OK", "SET on the hot shard");
+    }
+    let c = redis_config(&cluster.urls()[0]);
+    let mut src = source(&c, &env(home.path())).await?;
+    let mut board = Board::new(c.board_settings(), &[SourceId::Redis]);
+    let clock = Clock::start();
+    let result = refresh_once(&mut src, Duration::from_secs(10)).await;
+    board.ingest(SourceUpdate { source: src.id(), at: clock.now(), result });
+    let r = board.state.redis.clone().context("redis state")?;
+    assert_eq!(r.shard_readings.len(), 3, "one reading per master: {:?}", r.shard_readings);
+    let pct = |port: u16| {
+        r.shard_readings.iter().find(|s| s.addr.ends_with(&format!(":{port}"))).and_then(|s| s.memory_pct())
+    };
+    let hot_pct = pct(hot).context("hot shard's memory")?;
+    assert!(hot_pct > 75.0 && hot_pct < 100.0, "hot shard at {hot_pct:.0}%");
+    for p in [ports[0], ports[2]] {
+        assert!(pct(p).is_some_and(|x| x < 50.0), "shard {p} at {:?}", pct(p));
+    }
+    assert_eq!(r.shard_readings.iter().map(|s| s.slots.unwrap_or(0)).sum::<u32>(), 16384);
+    // The total is well under 75%: only the shard shows the heat, and the pane says so.
+    assert_eq!(board.reading(MetricId::RedisMemory).level, Level::Ok, "the total hides the hot shard");
+    let pane = cockpit::ui::panes::pane_level(&board, cockpit::config::keymap::PaneId::Cache);
+    assert_eq!(pane, Some(Level::Warn), "the Cache pane takes the hot shard's level");
+    Ok(())
+}
+
+#[tokio::test]
+async fn shard_latency_and_replica_lag_are_read_from_the_node() -> Result<()> {
+    let server = RedisServer::start()?;
+    let replica = RedisServer::start()?;
+    let home = tempfile::tempdir()?;
+    command(replica.port(), None, &["REPLICAOF", "127.0.0.1", &server.port().to_string()])?;
+    let c = redis_config(&server.url());
+    let mut src = source(&c, &env(home.path())).await?;
+    let first = read(&mut src).await?;
+    let s = first.shard_readings.first().context("one reading on a single node")?;
+    assert_eq!(s.max_memory, 0, "maxmemory 0: no limit");
+    assert_eq!(s.memory_pct(), None, "no limit is never divided by");
+    assert_eq!(s.usec_per_call, None, "latency needs two polls");
+    for i in 0..200 {
+        command(server.port(), None, &["SET", &format!("k{i}"), "v"])?;
+    }
+    let mut r = read(&mut src).await?;
+    let us = r.shard_readings[0].usec_per_call;
+    assert!(us.is_some_and(|v| v > 0.0), "200 SETs since the last poll: {us:?}");
+    // Wait for the replica to be online.
+    for _ in 0..100 {
+        if r.shard_readings[0].replicas.iter().any(|x| x.state == "online") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        r = read(&mut src).await?;
+    }
+    let s = &r.shard_readings[0];
+    assert_eq!(s.replicas.len(), 1, "{s:?}");
+    assert_eq!(s.replicas[0].addr, format!("127.0.0.1:{}", replica.port()));
+    assert_eq!(s.replicas[0].state, "online");
+    assert!(s.p99_usec.as_ref().is_some_and(|(cmd, v)| cmd != "info" && *v > 0.0), "{s:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_cluster_without_maxmemory_says_no_limit_per_shard_on_an_80_column_screen() -> Result<()> {
+    use cockpit::config::keymap::{Keymap, PaneId};
+    use cockpit::config::theme::Theme;
+    use cockpit::ui::app::{App, Mode};
+    use ratatui::{Terminal, backend::TestBackend};
+    let cluster = RedisCluster::start()?;
+    let home = tempfile::tempdir()?;
+    let c = redis_config(&cluster.urls()[0]);
+    let mut src = source(&c, &env(home.path())).await?;
+    let mut board = Board::new(c.board_settings(), &[SourceId::Redis]);
+    let clock = Clock::start();
+    for _ in 0..2 {
+        let result = refresh_once(&mut src, Duration::from_secs(10)).await;
+        board.ingest(SourceUpdate { source: src.id(), at: clock.now(), result });
+    }
+    let theme = Theme::load("dark", None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let keymap = Keymap::load("default", None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut app = App::new(board, theme, keymap, Mode::Live { target: "redis".into() });
+    app.focus = PaneId::Cache;
+    app.zoom = true;
+    let mut t = Terminal::new(TestBackend::new(80, 24))?;
+    t.draw(|f| cockpit::ui::view::draw(f, &app))?;
+    let buf = t.backend().buffer();
+    let text: Vec<String> = (0..24).map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>()).collect();
+    let shard_lines: Vec<&String> =
+        text.iter().filter(|l| cluster.ports().iter().any(|p| l.contains(&format!(":{p}")))).collect();
+    assert_eq!(shard_lines.len(), 3, "{}", text.join("\n"));
+    for l in &shard_lines {
+        assert!(l.contains("no limit (maxmemory 0)") && !l.contains('%'), "{l}");
+    }
+    assert!(text.iter().any(|l| l.contains("slots")), "{}", text.join("\n"));
+    Ok(())
+}

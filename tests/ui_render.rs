@@ -96,6 +96,7 @@ fn board() -> Board {
             cluster_state: Some("ok".into()),
             shard_memory: vec![("node-1".into(), 2 << 30), ("node-2".into(), 2 << 30), ("node-3".into(), 2 << 30)],
             round_trip_ms: 0.4,
+            shard_readings: Vec::new(),
         })));
         b.ingest(up(SourceData::Postgres(PostgresState {
             by_state: [("active".to_string(), 120), ("idle".to_string(), 300)].into_iter().collect(),

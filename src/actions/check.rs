@@ -20,6 +20,10 @@ pub enum Check {
     ReplicaCount { at_least: u32, at_most: u32 },
     /// No client connection is open on the replica.
     ReplicaIdle { id: String },
+    // Redis cluster (issue 9)
+    /// The cluster is whole and still (state ok, every slot covered, none on the move) and its
+    /// replication group available: no reshard is running.
+    RedisSteady,
 }
 
 impl Check {
@@ -43,6 +47,9 @@ impl Check {
                 format!("the primary has {at_least} to {at_most} read replicas")
             }
             Check::ReplicaIdle { id } => format!("no client is connected to {id}"),
+            Check::RedisSteady => {
+                "the Redis cluster is ok, every slot covered, none moving, the group available".into()
+            }
         }
     }
 
@@ -114,6 +121,14 @@ impl Check {
                     Ok(format!("no client on {id}"))
                 } else {
                     Err(format!("{n} client connection(s) open on {id}: the application still reads from it"))
+                }
+            }
+            Check::RedisSteady => {
+                let c = p.redis_cluster().await?;
+                let g = p.redis_group().await?;
+                match crate::actions::procs::unsteady(&c, &g) {
+                    Some(why) => Err(why),
+                    None => Ok(format!("{} · group {}", c.summary(), g.status)),
                 }
             }
         })

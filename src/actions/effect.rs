@@ -63,6 +63,19 @@ pub enum Effect {
     CreateReplica { id: String, class: String },
     /// DeleteDBInstance of a read replica.
     DeleteReplica { id: String },
+    // Redis cluster (issue 9)
+    /// The ElastiCache replication group's shard count (online resharding). A scale-in removes
+    /// the node groups in `remove`; none named: the ones holding the least data, chosen when
+    /// it is written (an undo).
+    ReshardRedis {
+        group: String,
+        shards: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<String>,
+        /// The shard count the plan saw.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expect_shards: Option<u32>,
+    },
 }
 
 impl Effect {
@@ -92,6 +105,13 @@ impl Effect {
             ),
             Effect::CreateReplica { id, class } => format!("create RDS read replica {id} ({class}) of the primary"),
             Effect::DeleteReplica { id } => format!("delete RDS read replica {id}"),
+            Effect::ReshardRedis { group, shards, remove, .. } if remove.is_empty() => {
+                format!("reshard ElastiCache {group} to {shards} shards (apply immediately)")
+            }
+            Effect::ReshardRedis { group, shards, remove, .. } => format!(
+                "reshard ElastiCache {group} to {shards} shards, removing node group {} (apply immediately)",
+                remove.join(", ")
+            ),
         }
     }
 
@@ -106,6 +126,7 @@ impl Effect {
             Effect::SetLimits { name, .. } => format!("deployment/{name} limits"),
             Effect::ModifyDb { id, .. } => format!("rds/{id} class"),
             Effect::CreateReplica { id, .. } | Effect::DeleteReplica { id } => format!("rds/{id} read replica"),
+            Effect::ReshardRedis { group, .. } => format!("elasticache/{group} shards"),
         }
     }
 
@@ -123,6 +144,7 @@ impl Effect {
             Effect::ModifyDb { class, .. } => json!({ "class": class }),
             Effect::CreateReplica { class, .. } => json!({ "exists": true, "class": class }),
             Effect::DeleteReplica { .. } => json!({ "exists": false }),
+            Effect::ReshardRedis { shards, .. } => json!({ "shards": shards }),
         }
     }
 

@@ -47,6 +47,10 @@ pub enum Verify {
     ReplicaPing { id: String },
     /// RDS no longer lists the replica.
     ReplicaGone { id: String },
+    // Redis cluster (issue 9)
+    /// The reshard is over: the group available with `shards` node groups, and the cluster
+    /// itself ok with `shards` masters owning every slot evenly, none moving.
+    RedisResharded { shards: u32 },
 }
 
 /// One probe's answer.
@@ -95,6 +99,9 @@ impl Verify {
             }
             Verify::ReplicaPing { id } => format!("SELECT 1 answers on {id}"),
             Verify::ReplicaGone { id } => format!("{id} is deleted"),
+            Verify::RedisResharded { shards } => {
+                format!("{shards} masters own all 16384 slots evenly, none moving, cluster_state ok, group available")
+            }
         }
     }
 
@@ -102,6 +109,7 @@ impl Verify {
     /// probes again until the timeout).
     pub async fn probe(&self, p: &dyn Platform, m: &mut Memory) -> PResult<Probe> {
         match self {
+            Verify::RedisResharded { shards } => Self::resharded(p, *shards).await,
             Verify::Ready { workload, replicas } => {
                 let d = p.deployment(*workload).await?.state;
                 if d.desired < *replicas {
@@ -333,6 +341,24 @@ impl Verify {
             },
             _ => Probe::Fail("not a read replica verification".into()),
         })
+    }
+    /// Redis cluster (issue 9): the group's status and the cluster's own view, as one line.
+    async fn resharded(p: &dyn Platform, shards: u32) -> PResult<Probe> {
+        let c = p.redis_cluster().await?;
+        let g = match p.redis_group().await {
+            Ok(g) => g,
+            // The API out of reach: the cluster still shows the move; waiting is the answer.
+            Err(e) if e.is_transient() => {
+                return Ok(Probe::Pending(format!("group status unknown ({}) · {}", e.message, c.summary())));
+            }
+            Err(e) => return Err(e),
+        };
+        let live = format!("group {} ({} shards) · {}", g.status, g.shards(), c.summary());
+        let done = g.status == "available" && g.shards() == shards && c.even(shards);
+        if g.status == "available" && g.shards() != shards {
+            return Ok(Probe::Fail(format!("the group is available with {} shards, not {shards}: {live}", g.shards())));
+        }
+        Ok(if done { Probe::Done(Some(live)) } else { Probe::Pending(live) })
     }
 
     /// The inputs this verification reads that may not be visible (an optional setting such as

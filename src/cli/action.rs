@@ -72,6 +72,10 @@ pub struct ActionArgs {
     /// see, ending that step as a warning; stop runs nothing and exits 3.
     #[arg(long, value_enum, value_name = "POLICY", default_value_t = IfBlindArg::JudgeVisible)]
     pub if_blind: IfBlindArg,
+    // Redis cluster (issue 9)
+    /// scale-redis: the shard count wanted (the runbook allows 3..10).
+    #[arg(long)]
+    pub shards: Option<u32>,
 }
 
 /// `run ACTION --yes`: the plan's arguments and the consent to run.

@@ -87,6 +87,10 @@ fn form_for(p: &dyn Procedure, t: &Target, args: &ActionArgs) -> Result<Form, St
     if let Some(id) = &args.id {
         set("id", id.clone())?;
     }
+    // Redis cluster (issue 9)
+    if let Some(n) = args.shards {
+        set("shards", n.to_string())?;
+    }
     for kv in &args.set {
         let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set {kv:?}: expected FIELD=VALUE"))?;
         set(k.trim(), v.to_string())?;

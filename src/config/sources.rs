@@ -149,7 +149,8 @@ pub struct AwsConfig {
     pub rds_primary: Option<String>,
     /// The RDS read replicas' identifiers.
     pub rds_replicas: Vec<String>,
-    /// The ElastiCache replication group of the Redis.
+    /// The ElastiCache replication group of the Redis (scale-redis changes its shard count).
+    /// When no group has this name, the one whose endpoints include the Redis address is used.
     pub elasticache_group: String,
     /// ElastiCache node ids (the CloudWatch dimension CacheClusterId, e.g.
     /// "agentos-redis-0001-001") whose memory and engine CPU are read; none: not read.
@@ -244,6 +245,11 @@ pub struct ActionsConfig {
     /// Connections each worker opens to each read replica (its read pool). Unset: unknown.
     #[schemars(range(min = 0, max = 10_000))]
     pub replica_conns_per_worker: Option<f64>,
+    // Redis cluster (issue 9)
+    /// Seconds to wait for a Redis reshard (scale-redis) to spread the slots evenly, 10 to
+    /// 86400 (ElastiCache moves a few hundred slots a second; more data, longer).
+    #[schemars(range(min = 10, max = 86_400))]
+    pub reshard_timeout_secs: u64,
 }
 
 impl Default for ActionsConfig {
@@ -257,6 +263,7 @@ impl Default for ActionsConfig {
             rds_timeout_secs: 3600,
             replica_conns_per_api_pod: None,
             replica_conns_per_worker: None,
+            reshard_timeout_secs: 7200,
         }
     }
 }

@@ -261,6 +261,8 @@ fn actions(c: &Config, p: &mut Problems) {
     secs("drain_timeout_secs", a.drain_timeout_secs, 60, 240 * 60, "");
     secs("scale_down_wait_secs", a.scale_down_wait_secs, 0, 86_400, "");
     secs("rds_timeout_secs", a.rds_timeout_secs, 60, 86_400, "");
+    // Redis cluster (issue 9)
+    secs("reshard_timeout_secs", a.reshard_timeout_secs, 10, 86_400, "");
     // Read replicas (issue 9)
     let conns = "a number of connections, 0 or more";
     if let Some(v) = a.replica_conns_per_api_pod {

@@ -178,6 +178,63 @@ pub struct RedisState {
     /// Used memory per shard (node address, bytes), on a cluster.
     pub shard_memory: Vec<(String, u64)>,
     pub round_trip_ms: f64,
+    // Redis cluster (issue 9): the runbook's "When to Scale" signals per shard (per master).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shard_readings: Vec<ShardReading>,
+}
+
+/// One shard (a master, or the single node) as the runbook's "When to Scale" reads it: memory
+/// against its maxmemory, connections against its maxclients, command latency, and the lag of
+/// each of its replicas.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShardReading {
+    /// host:port of the master.
+    pub addr: String,
+    pub used_memory: u64,
+    /// 0: no limit.
+    pub max_memory: u64,
+    pub clients: u64,
+    /// 0: no limit.
+    pub max_clients: u64,
+    /// Hash slots it owns (of 16384); None on a single node.
+    #[serde(default)]
+    pub slots: Option<u32>,
+    /// Slots it is migrating away or importing right now.
+    #[serde(default)]
+    pub moving_slots: u32,
+    /// Mean microseconds per command over the last poll (INFO commandstats, the cockpit's own
+    /// INFO/CLUSTER commands left out); None until two polls, or when no command ran.
+    #[serde(default)]
+    pub usec_per_call: Option<f64>,
+    /// The worst command's p99 in microseconds since the server started (INFO latencystats,
+    /// Redis 7+), with the command; None where the server does not report it.
+    #[serde(default)]
+    pub p99_usec: Option<(String, f64)>,
+    #[serde(default)]
+    pub replicas: Vec<ReplicaLink>,
+}
+
+impl ShardReading {
+    /// Used memory in percent of maxmemory; None without a limit.
+    pub fn memory_pct(&self) -> Option<f64> {
+        (self.max_memory > 0).then(|| self.used_memory as f64 * 100.0 / self.max_memory as f64)
+    }
+    /// Connections in percent of maxclients; None without a limit.
+    pub fn clients_pct(&self) -> Option<f64> {
+        (self.max_clients > 0).then(|| self.clients as f64 * 100.0 / self.max_clients as f64)
+    }
+}
+
+/// A replica of a shard, from its master's INFO replication.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ReplicaLink {
+    pub addr: String,
+    /// "online", "wait_bgsave", "send_bulk", ...
+    pub state: String,
+    /// How far behind the master's replication offset, in bytes.
+    pub lag_bytes: u64,
+    /// Seconds since its last acknowledgement.
+    pub lag_secs: u64,
 }
 
 impl RedisState {

@@ -3,6 +3,8 @@
 //! Actions are written against this trait only, so they run unchanged on either.
 
 pub mod live;
+// Redis cluster (issue 9)
+pub mod shards;
 
 use crate::model::state::{DbInstance, DeploymentState, HpaState, Usage, Workload};
 use async_trait::async_trait;
@@ -203,4 +205,17 @@ pub trait Platform: Send + Sync {
     async fn db_replica_ping(&self, id: &str) -> PResult<f64>;
     /// Client connections open on the replica, other than the cockpit's own.
     async fn db_replica_connections(&self, id: &str) -> PResult<u32>;
+    // Redis cluster (issue 9)
+    /// The Redis cluster as its nodes see it: masters, their slots and memory, slots on the move.
+    async fn redis_cluster(&self) -> PResult<shards::ClusterView>;
+    /// The ElastiCache replication group behind the Redis: its status and node groups.
+    async fn redis_group(&self) -> PResult<shards::ReplicationGroup>;
+    /// Ask ElastiCache for `shards` node groups now (online resharding); a scale-in names the
+    /// node groups to remove.
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<shards::ReplicationGroup>;
 }

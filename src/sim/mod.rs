@@ -23,10 +23,12 @@ pub mod platform;
 mod pods;
 pub mod quantity;
 mod queue;
+// Redis cluster (issue 9)
 pub mod rds;
 pub mod rng;
 pub mod scenario;
 pub mod settings;
+mod shards;
 mod workers;
 
 pub use driver::{run_for, spawn_driver};

@@ -2,7 +2,7 @@
 
 use super::engine::Simulator;
 use super::pods::Deploy;
-use super::settings::{EVENTS_OBSERVED, REDIS_MAX_CLIENTS, REDIS_SHARDS};
+use super::settings::{EVENTS_OBSERVED, REDIS_MAX_CLIENTS};
 use crate::model::state::{
     CloudState, KubeState, PodProblem, PodsSummary, PostgresState, RdsState, RedisState, SourceData, Usage, Workload,
     WorkloadState,
@@ -118,10 +118,11 @@ impl Simulator {
             hits: c.hits,
             misses: c.misses,
             ops_per_sec: c.ops_per_sec,
-            shards: REDIS_SHARDS,
+            shards: c.cluster.count(),
             cluster_state: Some("ok".into()),
             shard_memory: c.shard_memory(),
             round_trip_ms: c.round_trip_ms,
+            shard_readings: c.shard_readings(),
         }
     }
 

@@ -82,7 +82,7 @@ impl Peer {
                     | "renew_lock"
                     | "release_lock"
             ),
-            Peer::Redis => matches!(op, "queue_depth" | "in_flight"),
+            Peer::Redis => matches!(op, "queue_depth" | "in_flight" | "redis_cluster"),
             Peer::Postgres => matches!(op, "db_ping" | "db_max_connections"),
         }
     }

@@ -322,4 +322,20 @@ impl Platform for SimPlatform {
         self.fault("db_replica_connections")?;
         lock(&self.sim).db_replica_connections(id)
     }
+    // Redis cluster (issue 9)
+    async fn redis_cluster(&self) -> PResult<crate::platform::shards::ClusterView> {
+        self.read("redis_cluster", Simulator::redis_cluster_view)
+    }
+    async fn redis_group(&self) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.read("redis_group", Simulator::redis_group)
+    }
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.fault("modify_redis_shards")?;
+        lock(&self.sim).modify_redis_shards(group, shards, remove)
+    }
 }

@@ -11,6 +11,8 @@ pub mod postgres;
 pub mod rds;
 pub mod redis;
 pub mod redis_info;
+// Redis cluster (issue 9)
+pub mod redis_shards;
 
 use crate::config::Config;
 use crate::live::{Clock, Targets};

@@ -4,7 +4,8 @@
 //! pipeline to each master.
 
 use super::poll::Poller;
-use super::redis_info::{NodeInfo, int, slot_masters, text};
+use super::redis_info::{NodeInfo, int, text};
+use super::redis_shards::{self, ClusterNode, ShardTexts};
 use crate::config::sources::RedisConfig;
 use crate::live::classify;
 use crate::live::redis::{RedisConn, RedisTarget};
@@ -17,19 +18,25 @@ use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use std::time::Instant;
 
 const SECTIONS: [&str; 4] = ["memory", "clients", "stats", "replication"];
+/// Every INFO section a poll reads, in the order of the pipeline: SECTIONS, then (issue 9) the
+/// command latency of each shard.
+const ALL: [&str; 6] = ["memory", "clients", "stats", "replication", "commandstats", "latencystats"];
+
+/// Commandstats totals per command, of one node.
+type Totals = std::collections::HashMap<String, (u64, u64)>;
 
 pub struct RedisSource {
     target: RedisTarget,
     cfg: RedisConfig,
     con: Option<RedisConn>,
-    /// The cluster's masters, found with CLUSTER SLOTS and kept until a read fails.
-    masters: Vec<(String, u16)>,
     own: OwnReads,
+    /// Each node's commandstats at the last poll, for the latency since then.
+    totals: std::collections::HashMap<String, Totals>,
 }
 
 impl RedisSource {
     pub fn new(target: RedisTarget, cfg: RedisConfig) -> RedisSource {
-        RedisSource { target, cfg, con: None, masters: Vec::new(), own: OwnReads::default() }
+        RedisSource { target, cfg, con: None, own: OwnReads::default(), totals: Default::default() }
     }
 }
 
@@ -75,7 +82,6 @@ impl Poller for RedisSource {
 
     fn reset(&mut self) {
         self.con = None;
-        self.masters.clear();
     }
 
     async fn refresh(&mut self) -> Result<SourceData, SourceFailure> {
@@ -87,16 +93,21 @@ impl Poller for RedisSource {
                 c
             }
         };
-        let (mut state, own) = match con {
-            RedisConn::Single(c) => single(c, &self.cfg).await?,
+        let (mut state, own, totals) = match con {
+            RedisConn::Single(c) => single(c, &self.cfg, &self.target).await?,
             RedisConn::Cluster(c) => {
-                if self.masters.is_empty() {
-                    self.masters = masters(c.clone(), &self.target).await?;
-                }
-                cluster(c, &self.cfg, &self.masters).await?
+                // Found again each poll: a reshard adds or removes masters and moves slots.
+                let nodes = cluster_nodes(c.clone(), &self.target).await?;
+                cluster(c, &self.cfg, &nodes).await?
             }
         };
         (state.hits, state.misses) = self.own.adjust((state.hits, state.misses), own);
+        for (shard, now) in state.shard_readings.iter_mut().zip(&totals) {
+            if let Some(before) = self.totals.get(&shard.addr) {
+                shard.usec_per_call = redis_shards::usec_per_call(before, now);
+            }
+        }
+        self.totals = state.shard_readings.iter().map(|s| s.addr.clone()).zip(totals).collect();
         Ok(SourceData::Redis(state))
     }
 }
@@ -107,7 +118,28 @@ fn protocol(what: &str) -> SourceFailure {
 
 /// Everything in one pipeline: LLEN of each queue, SCARD, the counter, then four INFO sections
 /// (after the reads, so that INFO counts them). Also this poll's own (hits, misses).
-async fn single(mut con: MultiplexedConnection, cfg: &RedisConfig) -> Result<(RedisState, (u64, u64)), SourceFailure> {
+/// A poll's state, its own (hits, misses), and each shard's commandstats totals.
+type Polled = (RedisState, (u64, u64), Vec<Totals>);
+
+fn host_of(target: &RedisTarget) -> String {
+    match target.nodes[0].addr() {
+        redis::ConnectionAddr::Tcp(h, _) | redis::ConnectionAddr::TcpTls { host: h, .. } => h.clone(),
+        _ => "127.0.0.1".into(),
+    }
+}
+
+fn addr_of(target: &RedisTarget) -> String {
+    match target.nodes[0].addr() {
+        redis::ConnectionAddr::Tcp(h, p) | redis::ConnectionAddr::TcpTls { host: h, port: p, .. } => format!("{h}:{p}"),
+        other => other.to_string(),
+    }
+}
+
+async fn single(
+    mut con: MultiplexedConnection,
+    cfg: &RedisConfig,
+    target: &RedisTarget,
+) -> Result<Polled, SourceFailure> {
     let mut pipe = redis::pipe();
     for q in &cfg.queues {
         pipe.cmd("LLEN").arg(q);
@@ -116,7 +148,7 @@ async fn single(mut con: MultiplexedConnection, cfg: &RedisConfig) -> Result<(Re
     if let Some(c) = &cfg.completed_counter {
         pipe.cmd("GET").arg(c);
     }
-    for s in SECTIONS {
+    for s in ALL {
         pipe.cmd("INFO").arg(s);
     }
     let start = Instant::now();
@@ -137,10 +169,16 @@ async fn single(mut con: MultiplexedConnection, cfg: &RedisConfig) -> Result<(Re
         None => None,
     };
     let sections: Vec<String> = it.filter_map(text).collect();
-    if sections.len() != SECTIONS.len() {
+    if sections.len() != ALL.len() {
         return Err(protocol("INFO"));
     }
-    let info = NodeInfo::from_sections(sections.iter().map(String::as_str));
+    let info = NodeInfo::from_sections(sections[..SECTIONS.len()].iter().map(String::as_str));
+    let shard = redis_shards::reading(
+        &addr_of(target),
+        &info,
+        &ShardTexts { replication: &sections[3], latencystats: &sections[5] },
+    );
+    let totals = redis_shards::command_totals(&sections[4]);
     let state = RedisState {
         queues,
         in_flight,
@@ -156,27 +194,26 @@ async fn single(mut con: MultiplexedConnection, cfg: &RedisConfig) -> Result<(Re
         cluster_state: None,
         shard_memory: Vec::new(),
         round_trip_ms: rtt,
+        shard_readings: vec![shard],
     };
-    Ok((state, own))
+    Ok((state, own, vec![totals]))
 }
 
-async fn masters(mut con: ClusterConnection, target: &RedisTarget) -> Result<Vec<(String, u16)>, SourceFailure> {
+/// The cluster's nodes from CLUSTER NODES (asked of any node): masters, their slots and the
+/// slots on the move.
+async fn cluster_nodes(mut con: ClusterConnection, target: &RedisTarget) -> Result<Vec<ClusterNode>, SourceFailure> {
     let reply = con
         .route_command(
-            redis::cmd("CLUSTER").arg("SLOTS").clone(),
+            redis::cmd("CLUSTER").arg("NODES").clone(),
             RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random),
         )
         .await
-        .map_err(|e| classify::redis("redis CLUSTER SLOTS", &e))?;
-    let fallback = match target.nodes[0].addr() {
-        redis::ConnectionAddr::Tcp(h, _) | redis::ConnectionAddr::TcpTls { host: h, .. } => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let found = slot_masters(&reply, &fallback);
-    if found.is_empty() {
-        return Err(SourceFailure::new(FailureKind::Protocol, "redis cluster: CLUSTER SLOTS names no master"));
+        .map_err(|e| classify::redis("redis CLUSTER NODES", &e))?;
+    let nodes = text(&reply).map(|t| redis_shards::parse_cluster_nodes(&t, &host_of(target))).unwrap_or_default();
+    if redis_shards::masters(&nodes).is_empty() {
+        return Err(SourceFailure::new(FailureKind::Protocol, "redis cluster: CLUSTER NODES names no master"));
     }
-    Ok(found)
+    Ok(nodes)
 }
 
 /// One key read through the cluster client: its value, and whether Redis counted it as a hit.
@@ -192,11 +229,8 @@ async fn key_int(mut con: ClusterConnection, cmd: &str, key: &str) -> Result<(u6
 /// Keys through the cluster client (each to its slot's node, concurrently); then, once they
 /// have all answered (so that INFO counts them), INFO and CLUSTER INFO as one pipeline per
 /// master, concurrently. Also this poll's own (hits, misses).
-async fn cluster(
-    con: ClusterConnection,
-    cfg: &RedisConfig,
-    masters: &[(String, u16)],
-) -> Result<(RedisState, (u64, u64)), SourceFailure> {
+async fn cluster(con: ClusterConnection, cfg: &RedisConfig, nodes: &[ClusterNode]) -> Result<Polled, SourceFailure> {
+    let masters = redis_shards::masters(nodes);
     let start = Instant::now();
     let lens = futures::future::try_join_all(cfg.queues.iter().map(|q| key_int(con.clone(), "LLEN", q)));
     let in_flight = key_int(con.clone(), "SCARD", &cfg.processing_set);
@@ -207,7 +241,7 @@ async fn cluster(
         }
     };
     let (lens, in_flight, completed) = tokio::try_join!(lens, in_flight, completed)?;
-    let nodes = futures::future::try_join_all(masters.iter().map(|(h, p)| node(con.clone(), h.clone(), *p))).await?;
+    let polled = futures::future::try_join_all(masters.iter().map(|m| node(con.clone(), m))).await?;
     let rtt = start.elapsed().as_secs_f64() * 1000.0;
     let reads: Vec<bool> = lens.iter().chain([&in_flight]).chain(completed.iter()).map(|(_, hit)| *hit).collect();
     let own_hits = reads.iter().filter(|h| **h).count() as u64;
@@ -216,12 +250,13 @@ async fn cluster(
         queues: cfg.queues.iter().cloned().zip(lens.into_iter().map(|(n, _)| n)).collect(),
         in_flight: in_flight.0,
         completed_total: completed.map(|(n, _)| n),
-        shards: nodes.len() as u32,
+        shards: polled.len() as u32,
         cluster_state: Some("ok".into()),
         round_trip_ms: rtt,
         ..RedisState::default()
     };
-    for (addr, info, cluster_state) in nodes {
+    let mut all_totals = Vec::new();
+    for (addr, info, cluster_state, shard, totals) in polled {
         state.used_memory += info.used_memory;
         state.max_memory += info.max_memory;
         state.clients += info.clients;
@@ -233,34 +268,44 @@ async fn cluster(
             state.cluster_state = Some(cluster_state);
         }
         state.shard_memory.push((addr, info.used_memory));
+        state.shard_readings.push(shard);
+        all_totals.push(totals);
     }
-    Ok((state, own))
+    Ok((state, own, all_totals))
 }
 
+/// One master's INFO sections and CLUSTER INFO, in one pipeline routed to it.
 async fn node(
     mut con: ClusterConnection,
-    host: String,
-    port: u16,
-) -> Result<(String, NodeInfo, String), SourceFailure> {
+    m: &ClusterNode,
+) -> Result<(String, NodeInfo, String, crate::model::state::ShardReading, Totals), SourceFailure> {
     let mut pipe = redis::pipe();
-    for s in SECTIONS {
+    for s in ALL {
         pipe.cmd("INFO").arg(s);
     }
     pipe.cmd("CLUSTER").arg("INFO");
-    let addr = format!("{host}:{port}");
+    let (host, port) = m.addr.rsplit_once(':').unwrap_or((&m.addr, ""));
+    let port: u16 = port.parse().map_err(|_| protocol("CLUSTER NODES (address)"))?;
+    let addr = m.addr.clone();
+    let route = SingleNodeRoutingInfo::ByAddress { host: host.to_string(), port };
     let values = con
-        .route_pipeline(pipe, 0, SECTIONS.len() + 1, SingleNodeRoutingInfo::ByAddress { host, port })
+        .route_pipeline(pipe, 0, ALL.len() + 1, route)
         .await
         .map_err(|e| classify::redis(&format!("redis node {addr}"), &e))?;
     let texts: Vec<String> = values.iter().filter_map(text).collect();
     let Some((cluster_info, sections)) = texts.split_last() else { return Err(protocol("INFO")) };
-    if sections.len() != SECTIONS.len() {
+    if sections.len() != ALL.len() {
         return Err(protocol("INFO"));
     }
-    let info = NodeInfo::from_sections(sections.iter().map(String::as_str));
+    let info = NodeInfo::from_sections(sections[..SECTIONS.len()].iter().map(String::as_str));
+    let mut shard =
+        redis_shards::reading(&addr, &info, &ShardTexts { replication: &sections[3], latencystats: &sections[5] });
+    shard.slots = Some(m.slots);
+    shard.moving_slots = (m.migrating.len() + m.importing.len()) as u32;
+    let totals = redis_shards::command_totals(&sections[4]);
     let state =
         super::redis_info::parse_info(cluster_info).get("cluster_state").cloned().unwrap_or_else(|| "unknown".into());
-    Ok((addr, info, state))
+    Ok((addr, info, state, shard, totals))
 }
 
 #[cfg(test)]

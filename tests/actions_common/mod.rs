@@ -291,4 +291,19 @@ impl Platform for Spy {
     async fn db_replica_connections(&self, id: &str) -> PResult<u32> {
         spied!(self, "db_replica_connections", self.inner.db_replica_connections(id))
     }
+    // Redis cluster (issue 9)
+    async fn redis_cluster(&self) -> PResult<cockpit::platform::shards::ClusterView> {
+        spied!(self, "redis_cluster", self.inner.redis_cluster())
+    }
+    async fn redis_group(&self) -> PResult<cockpit::platform::shards::ReplicationGroup> {
+        spied!(self, "redis_group", self.inner.redis_group())
+    }
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<cockpit::platform::shards::ReplicationGroup> {
+        spied!(self, "modify_redis_shards", self.inner.modify_redis_shards(group, shards, remove))
+    }
 }

@@ -85,6 +85,7 @@ fn redis_idle() -> RedisState {
         cluster_state: None,
         shard_memory: Vec::new(),
         round_trip_ms: 0.2,
+        shard_readings: Vec::new(),
     }
 }
 

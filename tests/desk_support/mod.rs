@@ -123,6 +123,21 @@ mod via {
         async fn db_replica_connections(&self, id: &str) -> PResult<u32> {
             self.sim.db_replica_connections(id).await
         }
+        // Redis cluster (issue 9)
+        async fn redis_cluster(&self) -> PResult<cockpit::platform::shards::ClusterView> {
+            self.sim.redis_cluster().await
+        }
+        async fn redis_group(&self) -> PResult<cockpit::platform::shards::ReplicationGroup> {
+            self.sim.redis_group().await
+        }
+        async fn modify_redis_shards(
+            &self,
+            group: &str,
+            shards: u32,
+            remove: &[String],
+        ) -> PResult<cockpit::platform::shards::ReplicationGroup> {
+            self.sim.modify_redis_shards(group, shards, remove).await
+        }
     }
 }
 

@@ -11,6 +11,8 @@
 //! - [`Postgres`]: PostgreSQL 15, password login over TCP, `url()`, pg_stat_statements,
 //!   `kill()`/`restart()` with the data kept, `psql(&[..])`.
 //! - [`Moto`]: `endpoint()`, `sdk_config()` for aws-sdk-* clients, `reset()`.
+//! - [`elasticache_peer::ElastiCachePeer`]: an ElastiCache API over a real 3-master cluster and
+//!   spare nodes; its shard-count change really reshards; `kill()`/`restart()` the API alone.
 //! - [`Kmock`]: a Kubernetes API (kmock_server.py), `kubeconfig_path()`, `client()`,
 //!   `apply(json)`, `kubectl(&[..])`, `stats()`, `inject_fault(Fault::status(500)...)`, `deny()`.
 //!
@@ -32,6 +34,8 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod bench;
+// Redis cluster (issue 9)
+pub mod elasticache_peer;
 pub mod kmock_peer;
 pub mod live;
 pub mod moto_peer;

@@ -45,6 +45,11 @@ impl RedisServer {
         Self::start_node(opts, false)
     }
 
+    /// An empty node with `--cluster-enabled yes`, in no cluster yet (a spare for a new shard).
+    pub fn start_cluster_node() -> Result<Self> {
+        Self::start_node(RedisOptions::default(), true)
+    }
+
     fn start_node(opts: RedisOptions, cluster: bool) -> Result<Self> {
         find_program("redis-server")?;
         let dir = process::temp_dir("cockpit-redis-")?;

@@ -26,4 +26,9 @@ registry! {
     // Read replicas (issue 9)
     add_replica::AddReplica,
     remove_replica::RemoveReplica,
+    // Redis cluster (issue 9)
+    scale_redis::ScaleRedis,
 }
+
+// Redis cluster (issue 9)
+pub use scale_redis::{lightest_node_groups, unsteady};

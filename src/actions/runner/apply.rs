@@ -128,6 +128,22 @@ pub async fn observe(e: &Effect, p: &dyn Platform) -> PResult<Observed> {
             };
             Observed::new(before, None, r.is_none_or(|r| r.status == "deleting"))
         }
+        Effect::ReshardRedis { shards, expect_shards, .. } => {
+            let g = p.redis_group().await?;
+            let done = g.shards() == *shards;
+            let mut o = Observed::new(json!({ "shards": g.shards(), "status": g.status }), None, done);
+            if !done && g.status != "available" {
+                o.conflict = Some(format!(
+                    "replication group {} is {} with {} shards: another change is under way; nothing was sent",
+                    g.id,
+                    g.status,
+                    g.shards()
+                ));
+            } else if !done && expect_shards.is_some_and(|n| n != g.shards()) {
+                o.conflict = Some(format!("{} has {} shards since the plan was made", g.id, g.shards()));
+            }
+            o
+        }
     })
 }
 
@@ -192,14 +208,30 @@ pub async fn write(e: &Effect, p: &dyn Platform, o: &Observed, dry_run: bool) ->
             let i = p.delete_db_replica(id).await?;
             Ok(json!({ "exists": i.status != "deleted", "status": i.status }))
         }
+        Effect::ReshardRedis { group, shards, remove, .. } => {
+            let remove = match remove.is_empty() {
+                true => crate::actions::procs::lightest_node_groups(p, *shards).await?,
+                false => remove.clone(),
+            };
+            let g = p.modify_redis_shards(group, *shards, &remove).await?;
+            Ok(match remove.is_empty() {
+                true => json!({ "shards": g.shards(), "status": g.status }),
+                false => json!({ "shards": g.shards(), "status": g.status, "removing": remove }),
+            })
+        }
     }
 }
 
-/// RDS has no server-side dry run: a dry run does not send it.
+/// RDS and ElastiCache have no server-side dry run, nor has a notification: a dry run does
+/// not send them.
 pub fn has_dry_run(e: &Effect) -> bool {
     !matches!(
         e,
-        Effect::ModifyDb { .. } | Effect::Notify { .. } | Effect::CreateReplica { .. } | Effect::DeleteReplica { .. }
+        Effect::ModifyDb { .. }
+            | Effect::Notify { .. }
+            | Effect::CreateReplica { .. }
+            | Effect::DeleteReplica { .. }
+            | Effect::ReshardRedis { .. }
     )
 }
 
@@ -250,6 +282,10 @@ pub fn undo(e: &Effect, o: &Observed) -> Option<Effect> {
         Effect::DeleteReplica { id } => {
             let class = o.before.get("class")?.as_str()?.to_string();
             Some(Effect::CreateReplica { id: id.clone(), class })
+        }
+        Effect::ReshardRedis { group, .. } => {
+            let shards = o.before.get("shards")?.as_u64().and_then(|v| u32::try_from(v).ok())?;
+            Some(Effect::ReshardRedis { group: group.clone(), shards, remove: Vec::new(), expect_shards: None })
         }
     }
 }

@@ -15,6 +15,8 @@ pub const ACTION_NAMES: &[&str] = &[
     // Read replicas (issue 9)
     "add-replica",
     "remove-replica",
+    // Redis cluster (issue 9)
+    "scale-redis",
 ];
 
 /// What a key does.

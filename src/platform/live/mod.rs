@@ -8,6 +8,9 @@ mod kube_ops;
 pub(crate) mod lease;
 mod notify;
 mod rds_replica;
+// Redis cluster (issue 9)
+mod elasticache;
+mod redis_cluster_ops;
 
 pub use kube_ops::KubeOps;
 pub use lease::ACTION_KEY;
@@ -31,6 +34,8 @@ pub struct LivePlatform {
     aws: Option<AwsOps>,
     notify: NotifyConfig,
     clock: Clock,
+    // Redis cluster (issue 9)
+    elasticache: Option<elasticache::ElastiCacheOps>,
     identity: String,
     describe: String,
     /// postgres.replica_hosts (read replicas, issue 9).
@@ -81,6 +86,17 @@ impl LivePlatform {
             },
             notify: config.notify.clone(),
             clock,
+            elasticache: match (&targets.aws, &targets.redis) {
+                (Some(Ok(a)), redis) => Some(elasticache::ElastiCacheOps {
+                    client: aws_sdk_elasticache::Client::new(&a.sdk),
+                    group: config.aws.elasticache_group.clone(),
+                    redis_addrs: match redis {
+                        Some(Ok(r)) => r.nodes.iter().map(|n| n.addr().to_string()).collect(),
+                        _ => Vec::new(),
+                    },
+                }),
+                _ => None,
+            },
             identity,
             describe: targets.describe(),
             replica_hosts: config.postgres.replica_hosts.clone(),
@@ -98,6 +114,9 @@ impl LivePlatform {
     }
     fn a(&self) -> PResult<&AwsOps> {
         self.aws.as_ref().ok_or_else(|| errors::not_configured(SourceId::CloudWatch))
+    }
+    fn e(&self) -> PResult<&elasticache::ElastiCacheOps> {
+        self.elasticache.as_ref().ok_or_else(|| errors::not_configured(SourceId::CloudWatch))
     }
 }
 
@@ -210,5 +229,20 @@ impl Platform for LivePlatform {
     }
     async fn db_replica_connections(&self, id: &str) -> PResult<u32> {
         self.a()?.db_replica_connections(id, self.pg.as_ref().map(|p| &p.target), &self.replica_hosts).await
+    }
+    // Redis cluster (issue 9)
+    async fn redis_cluster(&self) -> PResult<crate::platform::shards::ClusterView> {
+        redis_cluster_ops::cluster_view(&self.r()?.target).await
+    }
+    async fn redis_group(&self) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.e()?.group().await
+    }
+    async fn modify_redis_shards(
+        &self,
+        group: &str,
+        shards: u32,
+        remove: &[String],
+    ) -> PResult<crate::platform::shards::ReplicationGroup> {
+        self.e()?.modify_shards(group, shards, remove).await
     }
 }

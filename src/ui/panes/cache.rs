@@ -2,6 +2,9 @@
 //! second, shards and cluster state. maxmemory 0 reads "no limit" and an idle cache "no
 //! traffic": states, not percentages.
 
+// Redis cluster (issue 9): each shard's signals.
+mod shard_signals;
+
 use super::{PaneCx, gap_notes, label_width, metrics_of, pane_level, stale_lines, with_notes};
 use crate::config::keymap::PaneId;
 use crate::config::theme::Role;
@@ -23,14 +26,19 @@ pub fn level(board: &Board) -> Level {
     shard_levels(board, r).into_iter().fold(cluster, Level::max)
 }
 
-/// Each shard's share of its part of maxmemory, and its level; None without a limit.
+/// Each shard's share of its part of maxmemory, and its level; None without a limit. With
+/// per-shard readings (issue 9), each shard's own maxmemory.
 fn shard_pcts(board: &Board, r: &RedisState) -> Vec<Option<(f64, Level)>> {
     let per_shard_max = if r.shards > 0 { r.max_memory as f64 / r.shards as f64 } else { 0.0 };
     r.shard_memory
         .iter()
-        .map(|(_, used)| {
-            (per_shard_max > 0.0).then(|| {
-                let pct = *used as f64 * 100.0 / per_shard_max;
+        .map(|(addr, used)| {
+            let max = match shard_reading(r, addr) {
+                Some(s) => s.max_memory as f64,
+                None => per_shard_max,
+            };
+            (max > 0.0).then(|| {
+                let pct = *used as f64 * 100.0 / max;
                 (pct, board.threshold(MetricId::RedisMemory).level(pct))
             })
         })
@@ -38,7 +46,12 @@ fn shard_pcts(board: &Board, r: &RedisState) -> Vec<Option<(f64, Level)>> {
 }
 
 fn shard_levels(board: &Board, r: &RedisState) -> Vec<Level> {
-    shard_pcts(board, r).into_iter().map(|p| p.map(|(_, l)| l).unwrap_or(Level::Ok)).collect()
+    let memory = shard_pcts(board, r).into_iter().map(|p| p.map(|(_, l)| l).unwrap_or(Level::Ok));
+    memory.chain(r.shard_readings.iter().map(|s| shard_signals::level(board, s))).collect()
+}
+
+fn shard_reading<'a>(r: &'a RedisState, addr: &str) -> Option<&'a crate::model::ShardReading> {
+    r.shard_readings.iter().find(|s| s.addr == addr)
 }
 
 /// "target > 80%": the side of the warning bound that is good.
@@ -141,6 +154,10 @@ fn topology(cx: &PaneCx, r: &RedisState, w: usize, lw: usize) -> Vec<Line<'stati
             ]);
         }
         pieces.push(vec![Span::styled(format!("  {}", bytes(*used as f64)), t.style(Role::Muted))]);
+        // maxmemory 0 (issue 9): a state, not a percentage.
+        if pct.is_none() && shard_reading(r, node).is_some_and(|s| s.max_memory == 0) {
+            pieces.push(vec![Span::styled("  no limit (maxmemory 0)", t.style(Role::Muted))]);
+        }
         let mut out = flow(vec![Span::raw("  ")], pieces, w, 4);
         if let (1, Some((p, l))) = (out.len(), pct) {
             let used_w = out[0].width();
@@ -155,6 +172,15 @@ fn topology(cx: &PaneCx, r: &RedisState, w: usize, lw: usize) -> Vec<Line<'stati
             }
         }
         lines.extend(out);
+        if let Some(s) = shard_reading(r, node) {
+            lines.extend(shard_signals::lines(cx, s, w));
+        }
+    }
+    // A single node: its latency and replicas (its memory and clients are the rows above).
+    if r.shard_memory.is_empty()
+        && let Some(s) = r.shard_readings.first()
+    {
+        lines.extend(shard_signals::lines(cx, s, w));
     }
     lines
 }
