@@ -237,9 +237,9 @@ fn bad_input_is_named_with_its_place_and_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.drill:2:4: unknown key \"Bogus\""), "{err}");
-    let o = cockpit(home.path(), &["drill", "--scenario", "redis-hot-shard", "--script", &bad.display().to_string()]);
+    let o = cockpit(home.path(), &["drill", "--scenario", "nodes-full", "--script", &bad.display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("drill scenario \"redis-hot-shard\" is not there yet"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("drill scenario \"nodes-full\" is not there yet"));
     let o = cockpit(home.path(), &["drill", "--report", &home.path().join("none.json").display().to_string()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&o.stderr));
@@ -353,4 +353,29 @@ fn in_hpa_undo_the_hpa_takes_a_raw_scale_back_and_a_pinned_one_holds() {
     assert!(top > 30, "{pinned:?}");
     let after = pinned.iter().skip_while(|(_, n)| *n < top).map(|(_, n)| *n);
     assert!(after.clone().all(|n| n == top), "never taken back: {pinned:?}");
+}
+
+#[test]
+fn a_hot_redis_shard_is_cooled_by_draining_the_queue_not_by_more_shards() {
+    let right = play(DrillScenario::RedisHotShard, 7, "hot-shard-workers.drill");
+    assert_eq!(
+        (right.score.procedure.as_deref(), right.score.grade),
+        (Some("scale-workers"), 'A'),
+        "{:?}",
+        right.score
+    );
+    assert!(right.score.mistakes.is_empty(), "{:?}", right.score.mistakes);
+    assert!(right.score.detected_by.contains("Cache"), "{}", right.score.detected_by);
+    // scale-redis moves slots; the queue's one key stays on its shard, so only the flood's end
+    // (and the HPA, slowly) turns the trend.
+    let wrong = play(DrillScenario::RedisHotShard, 7, "hot-shard-reshard.drill");
+    assert!(wrong.entries.iter().any(
+        |e| matches!(e, cockpit::record::entry::Entry::Event { text, .. } if text.contains("scale-redis completed"))
+    ));
+    assert_eq!(wrong.score.procedure, None, "scale-redis is not a procedure that answers it");
+    assert!(wrong.score.points < right.score.points, "{} vs {}", wrong.score.points, right.score.points);
+    let (r, w) = (right.score.mitigated.expect("turned"), wrong.score.mitigated.expect("turned at last"));
+    assert!(w - r > 5.0 * 60.0, "the reshard turns nothing: right {r}, wrong {w}");
+    let md = wrong.markdown(false);
+    assert!(md.contains("## Drill: redis-hot-shard") && md.contains("one key in one hash slot"), "{md}");
 }

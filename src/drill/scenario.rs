@@ -24,10 +24,13 @@ pub enum DrillScenario {
     DbConnections,
     /// A queue flood; the platform's API server dies during the first action's write.
     PeerDies,
+    /// A flood of big tasks: the queue's list (one key, one slot) fills its Redis shard while
+    /// the other shards stay calm. Draining the queue cools it; more shards do not.
+    RedisHotShard,
 }
 
 impl DrillScenario {
-    pub const ALL: [DrillScenario; 7] = [
+    pub const ALL: [DrillScenario; 8] = [
         DrillScenario::Incident,
         DrillScenario::Spike,
         DrillScenario::QueueFlood,
@@ -35,6 +38,7 @@ impl DrillScenario {
         DrillScenario::HpaUndo,
         DrillScenario::DbConnections,
         DrillScenario::PeerDies,
+        DrillScenario::RedisHotShard,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +50,7 @@ impl DrillScenario {
             DrillScenario::HpaUndo => "hpa-undo",
             DrillScenario::DbConnections => "db-connections",
             DrillScenario::PeerDies => "peer-dies",
+            DrillScenario::RedisHotShard => "redis-hot-shard",
         }
     }
 
@@ -83,6 +88,11 @@ impl DrillScenario {
                 "a queue flood; the Kubernetes API server drops the first write of the first action: the action \
                  stops in a known state and is run again"
             }
+            DrillScenario::RedisHotShard => {
+                "a flood of agent tasks carrying about 1 MiB each (their documents) from minute 2 to minute 15: the queue's list is one \
+                 key in one hash slot, so it fills the first Redis shard while the others stay calm. Draining the \
+                 queue (more workers) cools it; adding shards (scale-redis) moves slots, never that key"
+            }
         }
     }
 
@@ -93,6 +103,7 @@ impl DrillScenario {
             DrillScenario::Spike | DrillScenario::ApiSaturation => &[PaneId::Api],
             DrillScenario::QueueFlood | DrillScenario::HpaUndo | DrillScenario::PeerDies => &[PaneId::Workers],
             DrillScenario::DbConnections => &[PaneId::Workers, PaneId::Database],
+            DrillScenario::RedisHotShard => &[PaneId::Cache, PaneId::Workers],
         }
     }
 
@@ -103,6 +114,7 @@ impl DrillScenario {
             DrillScenario::Spike | DrillScenario::ApiSaturation => &["scale-api", "emergency"],
             DrillScenario::QueueFlood | DrillScenario::HpaUndo | DrillScenario::PeerDies => &["scale-workers"],
             DrillScenario::DbConnections => &["scale-workers"],
+            DrillScenario::RedisHotShard => &["scale-workers", "emergency"],
         }
     }
 
@@ -124,6 +136,7 @@ impl DrillScenario {
                 Overlay { requests: vec![], tasks: vec![b(120.0, 1500.0, 6.0)] }
             }
             DrillScenario::HpaUndo => Overlay { requests: vec![], tasks: vec![b(120.0, 1500.0, 5.0)] },
+            DrillScenario::RedisHotShard => Overlay { requests: vec![], tasks: vec![b(120.0, 900.0, 8.0)] },
             DrillScenario::DbConnections => Overlay { requests: vec![], tasks: vec![b(120.0, 1500.0, 5.0)] },
             DrillScenario::ApiSaturation => Overlay { requests: vec![b(120.0, 1500.0, 3000.0)], tasks: vec![] },
         }
@@ -145,6 +158,10 @@ impl DrillScenario {
             // The agents' tasks wait on their models: busy workers, little CPU. worker-hpa reads
             // that CPU and the short queue as "too many workers" and takes a manual scale back.
             sim.set_task_cpu(3.0);
+        }
+        if self == DrillScenario::RedisHotShard {
+            // Tasks that carry their documents: a long queue is gigabytes on one shard.
+            sim.set_queued_task_bytes(1024.0 * 1024.0);
         }
         let mut o = self.overlay();
         let mut r = Rng::stream(seed, 78);
@@ -177,9 +194,9 @@ impl FromStr for DrillScenario {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let names: Vec<&str> = Self::ALL.iter().map(|d| d.name()).collect();
-        if matches!(s.trim(), "redis-hot-shard" | "nodes-full") {
+        if s.trim() == "nodes-full" {
             return Err(format!(
-                "drill scenario {s:?} is not there yet: it needs the simulator's Redis shards and nodes (issue 9); \
+                "drill scenario {s:?} is not there yet: it needs the simulator's nodes (issue 9); \
                  expected random or one of {}",
                 names.join(", ")
             ));
@@ -200,9 +217,44 @@ mod tests {
         for d in DrillScenario::ALL {
             assert_eq!(d.name().parse::<DrillScenario>(), Ok(d));
         }
-        assert!("redis-hot-shard".parse::<DrillScenario>().is_err());
+        assert!("nodes-full".parse::<DrillScenario>().is_err());
         assert_eq!(DrillScenario::random(7), DrillScenario::random(7));
         let picked: std::collections::BTreeSet<_> = (0..200).map(DrillScenario::random).collect();
         assert_eq!(picked.len(), DrillScenario::ALL.len());
+    }
+
+    #[test]
+    fn in_redis_hot_shard_the_queue_fills_one_shard_and_the_others_stay_calm() {
+        let mut sim = DrillScenario::RedisHotShard.simulator(7, 1, SimSettings::default());
+        let fill = |sim: &Simulator| -> Vec<f64> {
+            sim.redis_state()
+                .shard_readings
+                .iter()
+                .map(|r| r.used_memory as f64 / r.max_memory as f64 * 100.0)
+                .collect()
+        };
+        sim.advance(60.0);
+        assert!(fill(&sim).iter().all(|f| *f < 50.0), "calm before the flood: {:?}", fill(&sim));
+        sim.advance(14.0 * 60.0);
+        let f = fill(&sim);
+        assert!(f[0] > 75.0 && f[0] < 100.0, "the queue's shard past the runbook's 75%, under maxmemory: {f:?}");
+        assert!(f[1..].iter().all(|x| *x < 50.0), "the others stay calm: {f:?}");
+    }
+
+    #[test]
+    fn more_shards_do_not_cool_the_shard_that_holds_the_queue() {
+        let mut sim = DrillScenario::RedisHotShard.simulator(7, 1, SimSettings::default());
+        sim.advance(12.0 * 60.0);
+        let hot = |sim: &Simulator| {
+            let r = &sim.redis_state().shard_readings;
+            (r.len(), r[0].used_memory as f64 / r[0].max_memory as f64 * 100.0)
+        };
+        let (_, before) = hot(&sim);
+        assert!(before > 75.0, "{before}");
+        sim.modify_redis_shards("agentos-redis", 4, &[]).expect("reshard");
+        sim.advance(120.0);
+        let (n, after) = hot(&sim);
+        assert_eq!(n, 4, "the reshard is done");
+        assert!(after > 75.0, "the queue's one key stays on its shard: {before:.0}% → {after:.0}%");
     }
 }

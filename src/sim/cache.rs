@@ -46,6 +46,8 @@ pub struct Cache {
     pub round_trip_ms: f64,
     /// Bytes of the queue list (it lives on one shard: one key, one hash slot).
     pub queue_bytes: f64,
+    /// Bytes a queued task takes in the queue's list (a drill's tasks may carry more).
+    pub queued_task_bytes: f64,
     // Redis cluster (issue 9): the masters and their slots.
     pub cluster: SimCluster,
 }
@@ -64,6 +66,7 @@ impl Cache {
             cpu_pct: 0.0,
             round_trip_ms: 0.3,
             queue_bytes: 0.0,
+            queued_task_bytes: QUEUED_BYTES,
             cluster: SimCluster::new(REDIS_SHARDS),
         }
     }
@@ -87,7 +90,7 @@ impl Cache {
         let wanted_keys = l.api_rps * TTL_SECS * UNIQUE_SHARE;
         // Popular keys are cached within a minute of traffic; the rest expire with the TTL.
         self.keys += (wanted_keys - self.keys) / WARM_SECS;
-        self.queue_bytes = l.queue_len as f64 * QUEUED_BYTES;
+        self.queue_bytes = l.queue_len as f64 * self.queued_task_bytes;
         let used = BASE_BYTES + self.queue_bytes + l.in_flight as f64 * IN_FLIGHT_BYTES + self.keys * KEY_BYTES;
         let used = used.min(self.max_memory() as f64);
         self.used_memory = used as u64;

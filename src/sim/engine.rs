@@ -207,6 +207,11 @@ impl Simulator {
         self.task_cpu_pct = pct.clamp(0.0, 100.0);
     }
 
+    /// Bytes each queued task takes in the queue's list (a drill's big tasks).
+    pub fn set_queued_task_bytes(&mut self, bytes: f64) {
+        self.cache.queued_task_bytes = bytes.max(0.0);
+    }
+
     /// Lay extra load over the scenario's (the drills).
     pub fn set_overlay(&mut self, overlay: super::overlay::Overlay) {
         self.overlay = overlay;

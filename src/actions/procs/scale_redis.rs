@@ -181,6 +181,9 @@ impl Procedure for ScaleRedis {
                 .findings
                 .push(Finding::info(format!("{} in all, {} per shard over {n} (no maxmemory set)", bytes(used), bytes(per)))),
         }
+        if let Some(f) = hot_shard(&c) {
+            plan.findings.push(f);
+        }
         let remove = if n < cur { lightest_node_groups(cx.platform.as_ref(), n).await? } else { Vec::new() };
         if !remove.is_empty() {
             plan.findings.push(Finding::info(format!(
@@ -203,5 +206,68 @@ impl Procedure for ScaleRedis {
             "watch the Cache pane: each of the {n} shards' memory and latency should settle within minutes"
         ));
         Ok(plan)
+    }
+}
+
+/// A master holding well over its slots' share: a big key (the queue's list is one key in one
+/// slot) that no reshard moves. Said before the plan runs, since more shards will not cool it.
+fn hot_shard(c: &crate::platform::shards::ClusterView) -> Option<Finding> {
+    let per_slot: Vec<(&str, f64, f64)> = c
+        .masters
+        .iter()
+        .filter(|m| m.slots > 0)
+        .map(|m| (m.addr.as_str(), m.used_memory as f64, m.used_memory as f64 / f64::from(m.slots)))
+        .collect();
+    if per_slot.len() < 2 {
+        return None;
+    }
+    let (hot, used, rate) = per_slot.iter().copied().max_by(|a, b| a.2.total_cmp(&b.2))?;
+    let others: Vec<f64> = per_slot.iter().filter(|m| m.0 != hot).map(|m| m.2).collect();
+    let usual = others.iter().sum::<f64>() / others.len() as f64;
+    let slots = used / rate;
+    let excess = used - usual * slots;
+    let node = c.node_max_memory().unwrap_or(0) as f64;
+    // Over half again its share, and a tenth of a node or more: not noise.
+    if rate <= usual * 1.5 || (node > 0.0 && excess < node * 0.1) {
+        return None;
+    }
+    Some(Finding::warn(format!(
+        "{hot} holds {} more than its slots' share: a big key (the queue's list is one key in one slot) does not \
+         move with the slots, so more shards will not cool that shard; if it is the queue, drain it (scale-workers); \
+         `redis-cli --bigkeys` names it",
+        bytes(excess)
+    )))
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::hot_shard;
+    use crate::platform::shards::{ClusterView, MasterView};
+
+    fn cluster(used: [u64; 3]) -> ClusterView {
+        let masters = used
+            .iter()
+            .enumerate()
+            .map(|(i, u)| MasterView {
+                id: format!("m{i}"),
+                addr: format!("10.0.{}.21:6379", i + 1),
+                slots: if i == 0 { 5462 } else { 5461 },
+                used_memory: *u,
+                max_memory: 4 << 30,
+                ..MasterView::default()
+            })
+            .collect();
+        ClusterView { state: "ok".into(), slots_assigned: 16384, masters }
+    }
+
+    #[test]
+    fn a_shard_over_its_slots_share_is_named_and_an_even_cluster_is_not() {
+        let gib = 1u64 << 30;
+        let f = hot_shard(&cluster([3 * gib, gib / 10, gib / 10])).expect("a hot shard");
+        assert!(f.text.starts_with("10.0.1.21:6379 holds 2.") && f.text.contains("more shards will not cool"), "{}", f.text);
+        assert!(hot_shard(&cluster([gib, gib, gib])).is_none());
+        // A little more than its share is noise, not a hot key.
+        assert!(hot_shard(&cluster([gib + gib / 20, gib, gib])).is_none());
     }
 }
