@@ -20,7 +20,7 @@ use std::time::Duration;
 use support::Kmock;
 use support::elasticache_peer::ElastiCachePeer;
 use support::live::{config, env};
-use support::redis_peer::command;
+use support::redis_peer::{command, key_on};
 
 struct Rig {
     peer: ElastiCachePeer,
@@ -243,28 +243,6 @@ async fn a_reshard_cut_short_shows_where_it_stands_and_resumes() -> Result<()> {
     assert_eq!(dbsize(shards.iter().map(|(p, _)| *p)).await?, 300, "no key lost");
     assert!(journal::unfinished(&s.journal_dir).is_empty(), "finished now");
     Ok(())
-}
-
-/// A key that hashes to a slot `port`'s master owns.
-fn key_on(port: u16) -> Result<String> {
-    let nodes = command(port, None, &["CLUSTER", "NODES"])?;
-    let mine = nodes.lines().find(|l| l.contains("myself")).context("myself")?;
-    let ranges: Vec<(u32, u32)> = mine
-        .split_whitespace()
-        .skip(8)
-        .filter_map(|r| {
-            let (a, b) = r.split_once('-').unwrap_or((r, r));
-            Some((a.parse().ok()?, b.parse().ok()?))
-        })
-        .collect();
-    for i in 0..1000 {
-        let key = format!("k{i}");
-        let slot: u32 = command(port, None, &["CLUSTER", "KEYSLOT", &key])?.trim_start_matches(':').parse()?;
-        if ranges.iter().any(|(a, b)| (*a..=*b).contains(&slot)) {
-            return Ok(key);
-        }
-    }
-    bail!("no key for {port}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

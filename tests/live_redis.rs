@@ -14,7 +14,7 @@ use cockpit::platform::live::LivePlatform;
 use cockpit::sources::poll::{Poller, refresh_once};
 use cockpit::sources::redis::RedisSource;
 use support::live::{config, env};
-use support::redis_peer::command;
+use support::redis_peer::{command, key_on};
 use support::{RedisCluster, RedisServer};
 
 const Q1: &str = "agent:queue:default";
@@ -240,28 +240,6 @@ async fn the_live_platform_reads_llen_and_scard() -> Result<()> {
 }
 
 // Redis cluster (issue 9): the runbook's "When to Scale" signals per shard.
-
-/// A key that hashes to a slot `port`'s master owns (asked of the node itself).
-fn key_on(port: u16) -> Result<String> {
-    let nodes = command(port, None, &["CLUSTER", "NODES"])?;
-    let mine = nodes.lines().find(|l| l.contains("myself")).context("myself in CLUSTER NODES")?;
-    let ranges: Vec<(u32, u32)> = mine
-        .split_whitespace()
-        .skip(8)
-        .filter_map(|r| {
-            let (a, b) = r.split_once('-').unwrap_or((r, r));
-            Some((a.parse().ok()?, b.parse().ok()?))
-        })
-        .collect();
-    for i in 0..1000 {
-        let key = format!("fill{i}");
-        let slot: u32 = command(port, None, &["CLUSTER", "KEYSLOT", &key])?.trim_start_matches(':').parse()?;
-        if ranges.iter().any(|(a, b)| (*a..=*b).contains(&slot)) {
-            return Ok(key);
-        }
-    }
-    bail!("no key found for the node on {port}")
-}
 
 #[tokio::test]
 async fn a_full_shard_shows_its_own_level_and_the_others_stay_ok() -> Result<()> {

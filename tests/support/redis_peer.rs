@@ -231,3 +231,27 @@ impl RedisCluster {
         &mut self.nodes[index]
     }
 }
+
+/// A key that hashes to a slot the master on `port` owns (asked of the node itself), for
+/// tests that fill or read one shard.
+#[allow(dead_code)]
+pub fn key_on(port: u16) -> Result<String> {
+    let nodes = command(port, None, &["CLUSTER", "NODES"])?;
+    let mine = nodes.lines().find(|l| l.contains("myself")).context("myself in CLUSTER NODES")?;
+    let ranges: Vec<(u32, u32)> = mine
+        .split_whitespace()
+        .skip(8)
+        .filter_map(|r| {
+            let (a, b) = r.split_once('-').unwrap_or((r, r));
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect();
+    for i in 0..1000 {
+        let key = format!("k{i}");
+        let slot: u32 = command(port, None, &["CLUSTER", "KEYSLOT", &key])?.trim_start_matches(':').parse()?;
+        if ranges.iter().any(|(a, b)| (*a..=*b).contains(&slot)) {
+            return Ok(key);
+        }
+    }
+    bail!("no key found for the node on {port}")
+}
