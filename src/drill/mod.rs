@@ -9,6 +9,7 @@ pub mod inject;
 pub mod kubectl;
 pub mod observer;
 pub mod platform;
+pub mod replay;
 pub mod scenario;
 pub mod score;
 pub mod script;
