@@ -55,19 +55,7 @@ pub fn inputs(days: u32, to: f64, seed: u64, board_settings: &crate::model::boar
     let mut inputs = Inputs {
         max_connections: Some(Ok(SimSettings::default().max_connections as f64)),
         allocated_gb: Some(Err("the simulator models no storage".into())),
-        redis_memory_warn: board_settings
-            .thresholds
-            .get(&MetricId::RedisMemory)
-            .and_then(|t| t.warn)
-            .map(|b| b.value)
-            .unwrap_or(75.0),
-        queue_warn: board_settings
-            .thresholds
-            .get(&MetricId::QueueDepth)
-            .and_then(|t| t.warn)
-            .map(|b| b.value)
-            .unwrap_or(1000.0),
-        ..Inputs::default()
+        ..Inputs::with_thresholds(board_settings)
     };
     let mut put = |k: Kind, points: Vec<(f64, f64)>, what: &str| {
         inputs.history.insert(k, History { points, source: source(what) });

@@ -80,6 +80,23 @@ pub struct Inputs {
     pub queue_warn: f64,
 }
 
+impl Inputs {
+    /// No history yet; the limits taken from the thresholds in force (the runbook's 75% Redis
+    /// memory and 1000-task queue warnings unless configured otherwise).
+    pub fn with_thresholds(settings: &crate::model::BoardSettings) -> Inputs {
+        use crate::model::MetricId;
+        let warn = |m: MetricId, default: f64| {
+            let t = settings.thresholds.get(&m).copied().unwrap_or_else(|| m.default_threshold());
+            t.warn.map(|b| b.value).unwrap_or(default)
+        };
+        Inputs {
+            redis_memory_warn: warn(MetricId::RedisMemory, 75.0),
+            queue_warn: warn(MetricId::QueueDepth, 1000.0),
+            ..Inputs::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Limit {
     pub value: f64,

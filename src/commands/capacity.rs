@@ -7,7 +7,6 @@ use crate::capacity::review::Inputs;
 use crate::capacity::trend::DAY;
 use crate::capacity::{Kind, history, render};
 use crate::cli::{CapacityArgs, CapacityFormat, GlobalArgs};
-use crate::model::MetricId;
 use std::io::Write;
 
 pub async fn run(setup: Setup, args: CapacityArgs, g: &GlobalArgs) -> anyhow::Result<i32> {
@@ -16,12 +15,7 @@ pub async fn run(setup: Setup, args: CapacityArgs, g: &GlobalArgs) -> anyhow::Re
     let to = (now / DAY).floor() * DAY;
     let from = to - args.lookback * DAY;
     let settings = config.board_settings();
-    let threshold = |m: MetricId| settings.thresholds.get(&m).copied().unwrap_or_else(|| m.default_threshold());
-    let mut inputs = Inputs {
-        redis_memory_warn: threshold(MetricId::RedisMemory).warn.map(|b| b.value).unwrap_or(75.0),
-        queue_warn: threshold(MetricId::QueueDepth).warn.map(|b| b.value).unwrap_or(1000.0),
-        ..Inputs::default()
-    };
+    let mut inputs = Inputs::with_thresholds(&settings);
 
     if args.demo {
         let inputs = crate::capacity::demo::inputs(args.lookback as u32, to, args.seed, &settings);

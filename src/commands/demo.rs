@@ -117,13 +117,7 @@ pub async fn run(setup: Setup, args: DemoArgs) -> anyhow::Result<i32> {
     }
     let sim = Arc::new(Mutex::new(sim));
     let (tx, rx) = mpsc::channel(256);
-    let (tx, tap) = match &sharing {
-        Some(s) => {
-            let (t, task) = s.tap(tx);
-            (t, Some(task))
-        }
-        None => (tx, None),
-    };
+    let (tx, tap) = super::share::Sharing::tap_if(sharing.as_ref(), tx);
     let backend = DemoBackend::new(sim.clone(), args.speed, demo_refresh(&config), tx);
     let mode = Mode::Demo { scenario: scen.name().to_string(), seed: args.seed, speed: args.speed };
     let mut app = App::new(board, theme, keymap, mode);

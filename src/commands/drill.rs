@@ -146,13 +146,7 @@ pub async fn run(setup: Setup, args: DrillArgs) -> anyhow::Result<i32> {
     }
     drill.refreshed_first(&mut app);
     let (tx, rx) = mpsc::channel(256);
-    let (tx, tap) = match &sharing {
-        Some(s) => {
-            let (t, task) = s.tap(tx);
-            (t, Some(task))
-        }
-        None => (tx, None),
-    };
+    let (tx, tap) = super::share::Sharing::tap_if(sharing.as_ref(), tx);
     let driver = crate::sim::driver::spawn_driver(drill.sim.clone(), args.speed, refresh, tx.clone());
     let mut host = DrillHost { drill: Some(drill), jobs, sim: None, tx, refresh, driver, share: None };
     host.sim = host.drill.as_ref().map(|d| d.sim.clone());

@@ -71,13 +71,7 @@ pub async fn run(setup: Setup, _g: GlobalArgs) -> anyhow::Result<i32> {
         None
     };
     let (tx, rx) = mpsc::channel(256);
-    let (tx, mut tap) = match &sharing {
-        Some(s) => {
-            let (t, task) = s.tap(tx);
-            (t, Some(task))
-        }
-        None => (tx, None),
-    };
+    let (tx, mut tap) = super::share::Sharing::tap_if(sharing.as_ref(), tx);
     let mut tasks = crate::sources::spawn_all(&targets, &config, clock, tx);
     tasks.extend(tap.take());
     let backend = LiveBackend { tasks };

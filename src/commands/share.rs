@@ -82,6 +82,20 @@ impl Sharing {
         (tx, task)
     }
 
+    /// [`Sharing::tap`] when sharing; else the channel as it is, with no task.
+    pub fn tap_if(
+        sharing: Option<&Sharing>,
+        out: mpsc::Sender<SourceUpdate>,
+    ) -> (mpsc::Sender<SourceUpdate>, Option<tokio::task::JoinHandle<()>>) {
+        match sharing {
+            Some(s) => {
+                let (tx, task) = s.tap(out);
+                (tx, Some(task))
+            }
+            None => (out, None),
+        }
+    }
+
     /// What the screen follows of the publisher.
     pub fn status(&self) -> ShareStatus {
         ShareStatus { role: self.role.clone(), name: self.keys.name.clone(), server: self.server.clone() }
